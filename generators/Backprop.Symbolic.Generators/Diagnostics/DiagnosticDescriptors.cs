@@ -1,0 +1,113 @@
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Symbolic.Generators.Diagnostics;
+
+/// <summary>
+/// Every diagnostic the generator reports. IDs are never reused; each has a section in README.md
+/// (the help link) and a line in AnalyzerReleases.*.md.
+/// </summary>
+public static class DiagnosticDescriptors
+{
+    private const string Category = "Backprop.Symbolic";
+    private const string HelpBase = "https://github.com/backprop-symbolic/backprop-symbolic/blob/main/README.md#";
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + id.ToLowerInvariant());
+
+    /// <summary>BPS0001: a type containing a [Differentiable] method is not partial.</summary>
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "BPS0001",
+        "Containing type must be partial",
+        "Type '{0}' must be declared partial because it contains the [Differentiable] method '{1}'; add the 'partial' modifier to '{0}' and every type that contains it");
+
+    /// <summary>BPS0002: a [Differentiable] method is not static.</summary>
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error(
+        "BPS0002",
+        "Differentiable method must be static",
+        "[Differentiable] method '{0}' must be static; make it static and pass any state it reads as parameters");
+
+    /// <summary>BPS0003: a [Differentiable] method has no body to differentiate.</summary>
+    public static readonly DiagnosticDescriptor MethodHasNoBody = Error(
+        "BPS0003",
+        "Differentiable method must have a body",
+        "[Differentiable] method '{0}' has no body to differentiate; give it a block or expression body");
+
+    /// <summary>BPS0004: a statement kind the generator cannot differentiate.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "BPS0004",
+        "Statement is not differentiable",
+        "{0} not supported in a [Differentiable] method; {1}");
+
+    /// <summary>BPS0005: an expression kind the generator cannot differentiate.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "BPS0005",
+        "Expression is not differentiable",
+        "{0} not supported in a [Differentiable] method; {1}");
+
+    /// <summary>BPS0006: an active argument flows into a method with no known derivative.</summary>
+    public static readonly DiagnosticDescriptor NoDerivative = Error(
+        "BPS0006",
+        "Call has no known derivative",
+        "'{0}' has no known derivative, but its argument '{1}' depends on the differentiated parameters; mark '{0}' [Differentiable], or compute the value outside and pass it in as a parameter that is not differentiated");
+
+    /// <summary>BPS0007: the generated member's name is already taken.</summary>
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Error(
+        "BPS0007",
+        "Generated member name is already in use",
+        "Type '{0}' already has a member named '{1}', which the gradient of '{2}' needs; rename that member or the [Differentiable] method");
+
+    /// <summary>BPS0008: an attribute argument names no parameter of the method.</summary>
+    public static readonly DiagnosticDescriptor UnknownParameterName = Error(
+        "BPS0008",
+        "Attribute names no parameter",
+        "[Differentiable] names '{0}', but '{1}' has no parameter of that name; use nameof(parameter) with one of: {2}");
+
+    /// <summary>BPS0009: an attribute argument names a parameter that cannot be differentiated.</summary>
+    public static readonly DiagnosticDescriptor ParameterNotDifferentiable = Error(
+        "BPS0009",
+        "Parameter cannot be differentiated",
+        "Parameter '{0}' has type '{1}', which cannot be differentiated; only float and double parameters can be named in [Differentiable]");
+
+    /// <summary>BPS0010: a parameter whose type or passing mode the generator does not support.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+        "BPS0010",
+        "Parameter is not supported",
+        "Parameter '{0}' of type '{1}' is not supported in a [Differentiable] method; {2}");
+
+    /// <summary>BPS0011: the return type is not float or double.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "BPS0011",
+        "Return type must be float or double",
+        "[Differentiable] method '{0}' returns '{1}'; it must return float or double");
+
+    /// <summary>BPS0012: a generated adjoint parameter name collides with a parameter of the method.</summary>
+    public static readonly DiagnosticDescriptor AdjointNameClash = Error(
+        "BPS0012",
+        "Adjoint parameter name clashes with a parameter",
+        "The adjoint of parameter '{0}' would be named '{1}', which is already a parameter of '{2}'; rename one of the two parameters");
+
+    /// <summary>BPS0013: an active value flows into a parameter the callee does not differentiate.</summary>
+    public static readonly DiagnosticDescriptor ArgumentNotDifferentiated = Error(
+        "BPS0013",
+        "Argument is not differentiated by the callee",
+        "Argument '{0}' depends on the differentiated parameters, but '{1}' does not differentiate its parameter '{2}'; add '{2}' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+
+    /// <summary>BPS0014: a [Differentiable] callee could not be differentiated itself.</summary>
+    public static readonly DiagnosticDescriptor CalleeNotDifferentiable = Error(
+        "BPS0014",
+        "Called method could not be differentiated",
+        "'{0}' is [Differentiable] but has errors of its own, so its gradient does not exist; fix the errors reported on '{0}' first");
+
+    /// <summary>BPS0015: generic [Differentiable] methods are not supported.</summary>
+    public static readonly DiagnosticDescriptor GenericMethod = Error(
+        "BPS0015",
+        "Generic method is not supported",
+        "[Differentiable] method '{0}' is generic; write it for double or float (containing types may be generic)");
+
+    /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "BPS9999",
+        "Internal generator error",
+        "The generator failed on '{0}': {1}; the other [Differentiable] methods were still generated. Please report this with the method's source.");
+}
