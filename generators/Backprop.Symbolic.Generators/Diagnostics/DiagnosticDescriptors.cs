@@ -37,13 +37,13 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
         "BPS0004",
         "Statement is not differentiable",
-        "{0} not supported in a [Differentiable] method; {1}");
+        "{0} in a [Differentiable] method; {1}");
 
     /// <summary>BPS0005: an expression kind the generator cannot differentiate.</summary>
     public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
         "BPS0005",
         "Expression is not differentiable",
-        "{0} not supported in a [Differentiable] method; {1}");
+        "{0} in a [Differentiable] method; {1}");
 
     /// <summary>BPS0006: an active argument flows into a method with no known derivative.</summary>
     public static readonly DiagnosticDescriptor NoDerivative = Error(
@@ -85,7 +85,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor AdjointNameClash = Error(
         "BPS0012",
         "Adjoint parameter name clashes with a parameter",
-        "The adjoint of parameter '{0}' would be named '{1}', which is already a parameter of '{2}'; rename one of the two parameters");
+        "The adjoint of parameter '{0}' would be named '{1}', which is already the name of a parameter or of another adjoint of '{2}'; rename one of the parameters");
 
     /// <summary>BPS0013: an active value flows into a parameter the callee does not differentiate.</summary>
     public static readonly DiagnosticDescriptor ArgumentNotDifferentiated = Error(

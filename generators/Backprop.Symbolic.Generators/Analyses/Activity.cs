@@ -1,0 +1,136 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Differentiation;
+using Backprop.Symbolic.Generators.Model;
+
+namespace Backprop.Symbolic.Generators.Analyses;
+
+/// <summary>
+/// Activity analysis. A variable is <em>varied</em> when it depends on a differentiated parameter and
+/// <em>useful</em> when the returned value depends on it; only variables that are both (active) get
+/// adjoints. The IR is loop-free SSA, so one forward and one backward pass reach the fixed point.
+/// </summary>
+internal sealed class Activity
+{
+    private readonly HashSet<string> _varied;
+    private readonly HashSet<string> _useful = new();
+
+    private Activity(HashSet<string> varied) => _varied = varied;
+
+    /// <summary>Names of the varied variables.</summary>
+    public IReadOnlyCollection<string> Varied => _varied;
+
+    /// <summary>True when <paramref name="name"/> needs an adjoint.</summary>
+    public bool IsActive(string name) => _varied.Contains(name) && _useful.Contains(name);
+
+    /// <summary>True when <paramref name="e"/> carries a derivative.</summary>
+    public bool IsVaried(Expr e) => IsVaried(e, _varied);
+
+    /// <summary>
+    /// Runs the analysis over <paramref name="body"/>. With <paramref name="enabled"/> false every
+    /// floating-point variable counts as active, which tests use to check that the analysis only prunes.
+    /// </summary>
+    public static Activity Analyze(IReadOnlyList<Statement> body, IEnumerable<string> differentiatedEntries, bool enabled = true)
+    {
+        var activity = new Activity(new HashSet<string>(differentiatedEntries));
+        activity.Forward(body);
+        activity.Backward(body);
+        if (!enabled)
+        {
+            activity._useful.UnionWith(activity._varied);
+        }
+        return activity;
+    }
+
+    /// <summary>Whether an expression depends, through differentiable operations, on a varied variable.</summary>
+    public static bool IsVaried(Expr e, ICollection<string> varied) => e switch
+    {
+        Variable v => v.Type.IsFloating && varied.Contains(v.Name),
+        Unary u => u.Type.IsFloating && IsVaried(u.Operand, varied),
+        Binary b => b.Type.IsFloating && (IsVaried(b.Left, varied) || IsVaried(b.Right, varied)),
+        Conversion c => c.Type.IsFloating && c.Operand.Type.IsFloating && IsVaried(c.Operand, varied),
+        MathCall m => m.Type.IsFloating && !DerivativeRules.HasZeroDerivative(m.Function) && m.Arguments.Any(a => IsVaried(a, varied)),
+        Select s => s.Type.IsFloating && (IsVaried(s.WhenTrue, varied) || IsVaried(s.WhenFalse, varied)),
+        _ => false,
+    };
+
+    private void Forward(IReadOnlyList<Statement> body)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case Assignment a when a.Target.Type.IsFloating && IsVaried(a.Value):
+                    _varied.Add(a.Target.Name);
+                    break;
+                case DifferentiableCall c:
+                    for (int i = 0; i < c.Arguments.Count; i++)
+                    {
+                        if (c.Partials[i].Variable is not null && IsVaried(c.Arguments[i]))
+                        {
+                            _varied.Add(c.Target.Name);
+                        }
+                    }
+                    break;
+                case IfStatement f:
+                    Forward(f.Then);
+                    Forward(f.Else);
+                    break;
+            }
+        }
+    }
+
+    private void Backward(IReadOnlyList<Statement> body)
+    {
+        for (int k = body.Count - 1; k >= 0; k--)
+        {
+            switch (body[k])
+            {
+                case ReturnStatement r:
+                    MarkUseful(r.Value);
+                    break;
+                case Assignment a when _useful.Contains(a.Target.Name):
+                    MarkUseful(a.Value);
+                    break;
+                case DifferentiableCall c when _useful.Contains(c.Target.Name):
+                    for (int i = 0; i < c.Arguments.Count; i++)
+                    {
+                        if (c.Partials[i].Variable is not null)
+                        {
+                            MarkUseful(c.Arguments[i]);
+                        }
+                    }
+                    break;
+                case IfStatement f:
+                    Backward(f.Then);
+                    Backward(f.Else);
+                    break;
+            }
+        }
+    }
+
+    private void MarkUseful(Expr e)
+    {
+        if (!IsVaried(e))
+        {
+            return;
+        }
+        switch (e)
+        {
+            case Variable v:
+                _useful.Add(v.Name);
+                break;
+            default:
+                foreach (Expr operand in DerivativeRules.Operands(e))
+                {
+                    MarkUseful(operand);
+                }
+                if (e is Select s)
+                {
+                    MarkUseful(s.WhenTrue);
+                    MarkUseful(s.WhenFalse);
+                }
+                break;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Differentiation;
+using Backprop.Symbolic.Generators.Lowering;
+using Backprop.Symbolic.Generators.Model;
+using static Backprop.Symbolic.Generators.Simplification.ExpressionBuilder;
+
+namespace Backprop.Symbolic.Generators.Analyses;
+
+/// <summary>
+/// To-be-recorded analysis. The backward sweep reads some forward values: a product's other factor,
+/// <c>exp(u)</c> for the derivative of <c>exp</c>, a divisor. In SSA nothing is overwritten, so the
+/// only question is whether such a value has a name; where it is an inner subexpression, this pass gives
+/// it one (a temporary in the forward sweep) so the backward sweep reads it instead of recomputing it.
+/// Values the derivative rules never read are not recorded.
+/// </summary>
+internal sealed class Recording
+{
+    private static readonly Variable ResultPlaceholder = new("\u0001result", TypeRef.Double);
+
+    private readonly Activity _activity;
+    private readonly NameAllocator _names;
+
+    private Recording(Activity activity, NameAllocator names)
+    {
+        _activity = activity;
+        _names = names;
+    }
+
+    public static List<Statement> Run(IReadOnlyList<Statement> body, Activity activity, NameAllocator names) =>
+        new Recording(activity, names).Block(body);
+
+    private List<Statement> Block(IReadOnlyList<Statement> body)
+    {
+        var output = new List<Statement>();
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case Assignment a when a.Target.Type.IsFloating && _activity.IsVaried(a.Value):
+                    output.Add(a with { Value = Prepare(a.Value, isRoot: true, output, a.Origin) });
+                    break;
+                case ReturnStatement r when _activity.IsVaried(r.Value):
+                    output.Add(r with { Value = Prepare(r.Value, isRoot: true, output, r.Origin) });
+                    break;
+                case DifferentiableCall c:
+                {
+                    var arguments = c.Arguments.Select(arg => Prepare(arg, isRoot: false, output, c.Origin)).ToList();
+                    output.Add(c with { Arguments = arguments.ToEquatableArray() });
+                    break;
+                }
+                case IfStatement f:
+                    output.Add(f with { Then = Block(f.Then).ToEquatableArray(), Else = Block(f.Else).ToEquatableArray() });
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+        return output;
+    }
+
+    private Expr Prepare(Expr e, bool isRoot, List<Statement> output, int origin)
+    {
+        if (!_activity.IsVaried(e) || e is Variable)
+        {
+            return e;
+        }
+        IReadOnlyList<Expr> operands = DerivativeRules.Operands(e);
+        var placeholders = new Expr[operands.Count];
+        for (int i = 0; i < operands.Count; i++)
+        {
+            placeholders[i] = new Variable("\u0001arg" + i, operands[i].Type);
+        }
+        Expr shape = DerivativeRules.WithOperands(e, placeholders);
+        var read = new HashSet<string>();
+        for (int i = 0; i < operands.Count; i++)
+        {
+            if (_activity.IsVaried(operands[i]) && DerivativeRules.Partial(shape, i, ResultPlaceholder with { Type = e.Type }) is { } partial)
+            {
+                CollectNames(partial, read);
+            }
+        }
+        var prepared = new Expr[operands.Count];
+        for (int i = 0; i < operands.Count; i++)
+        {
+            Expr operand = Prepare(operands[i], isRoot: false, output, origin);
+            if (read.Contains("\u0001arg" + i) && !IsAtomic(operand))
+            {
+                operand = Record(operand, output, origin);
+            }
+            prepared[i] = operand;
+        }
+        Expr rebuilt = DerivativeRules.WithOperands(e, prepared);
+        return read.Contains(ResultPlaceholder.Name) && !isRoot ? Record(rebuilt, output, origin) : rebuilt;
+    }
+
+    private Variable Record(Expr value, List<Statement> output, int origin)
+    {
+        var temp = new Variable(_names.FreshNumbered("_t"), value.Type);
+        output.Add(new Assignment(temp, value, origin));
+        return temp;
+    }
+
+    /// <summary>Adds the name of every variable in <paramref name="e"/> to <paramref name="names"/>.</summary>
+    public static void CollectNames(Expr e, ISet<string> names)
+    {
+        switch (e)
+        {
+            case Variable v:
+                names.Add(v.Name);
+                break;
+            case Unary u:
+                CollectNames(u.Operand, names);
+                break;
+            case Binary b:
+                CollectNames(b.Left, names);
+                CollectNames(b.Right, names);
+                break;
+            case Conversion c:
+                CollectNames(c.Operand, names);
+                break;
+            case MathCall m:
+                foreach (Expr a in m.Arguments)
+                {
+                    CollectNames(a, names);
+                }
+                break;
+            case PassiveCall p:
+                foreach (Expr a in p.Arguments)
+                {
+                    CollectNames(a, names);
+                }
+                break;
+            case Select s:
+                CollectNames(s.Condition, names);
+                CollectNames(s.WhenTrue, names);
+                CollectNames(s.WhenFalse, names);
+                break;
+        }
+    }
+}

@@ -1,0 +1,373 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
+using Backprop.Symbolic.Generators.Lowering;
+using Backprop.Symbolic.Generators.Model;
+using static Backprop.Symbolic.Generators.Simplification.ExpressionBuilder;
+
+namespace Backprop.Symbolic.Generators.Differentiation;
+
+/// <summary>
+/// Reverse mode: walks the forward IR backwards and writes the adjoint statements. Each variable's
+/// adjoint is the sum of the terms its uses contribute; a use comes after its definition in the forward
+/// sweep, so by the time the backward sweep reaches a definition every term is known and the adjoint is
+/// written once (<c>double dY = …</c>). Where an <c>if</c> contributes to a variable defined outside it,
+/// the adjoint is declared before the mirrored <c>if</c> and the branches add to it.
+/// </summary>
+internal sealed class ReverseSweep
+{
+    private readonly Activity _activity;
+    private readonly NameAllocator _names;
+    private readonly IReadOnlyList<string> _origins;
+    private readonly Variable _value;
+    private readonly Dictionary<string, string> _adjointNames = new();
+    private readonly HashSet<string> _declared = new();
+    private readonly Dictionary<string, TypeRef> _types = new();
+    private readonly Stack<Dictionary<string, List<Expr>>> _pending = new();
+    private string? _comment;
+
+    public ReverseSweep(Activity activity, NameAllocator names, IReadOnlyList<string> origins, Variable value, IEnumerable<ParameterModel> parameters)
+    {
+        _activity = activity;
+        _names = names;
+        _origins = origins;
+        _value = value;
+        foreach (ParameterModel p in parameters)
+        {
+            if (p.AdjointName is not null)
+            {
+                _adjointNames[p.Name] = p.AdjointName;
+                _types[p.Name] = p.Type;
+            }
+        }
+    }
+
+    /// <summary>Writes the backward sweep of <paramref name="forward"/>, ending with the parameters' adjoints.</summary>
+    public List<Statement> Run(IReadOnlyList<Statement> forward, IEnumerable<ParameterModel> parameters)
+    {
+        var output = new List<Statement>();
+        RecordTypes(forward);
+        _pending.Push(new Dictionary<string, List<Expr>>());
+        Block(forward, output);
+        _comment = null;
+        bool first = true;
+        foreach (ParameterModel p in parameters.Where(p => p.AdjointName is not null))
+        {
+            var adjoint = new Variable(p.AdjointName!, p.Type);
+            List<Expr> terms = Take(p.Name);
+            if (first)
+            {
+                Emit(output, new CommentStatement("adjoints of the parameters"));
+                first = false;
+            }
+            if (_declared.Contains(p.Name))
+            {
+                if (terms.Count > 0)
+                {
+                    Emit(output, new Accumulation(adjoint, Sum(terms)!, -1));
+                }
+            }
+            else
+            {
+                Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(p.Type), -1));
+            }
+        }
+        _pending.Pop();
+        return output;
+    }
+
+    private void Block(IReadOnlyList<Statement> forward, List<Statement> output)
+    {
+        int lastOrigin = int.MinValue;
+        for (int k = forward.Count - 1; k >= 0; k--)
+        {
+            Statement s = forward[k];
+            if (s.Origin != lastOrigin && s.Origin >= 0 && s is not IfStatement)
+            {
+                _comment = _origins[s.Origin];
+                lastOrigin = s.Origin;
+            }
+            switch (s)
+            {
+                case ReturnStatement r:
+                    Visit(r.Value, One(r.Value.Type), _value with { Type = r.Value.Type }, output);
+                    break;
+                case Assignment a when _activity.IsActive(a.Target.Name):
+                {
+                    _types[a.Target.Name] = a.Target.Type;
+                    Expr? adjoint = Collect(a.Target, output);
+                    if (adjoint is not null)
+                    {
+                        Visit(a.Value, adjoint, a.Target, output);
+                    }
+                    break;
+                }
+                case DifferentiableCall c when _activity.IsActive(c.Target.Name):
+                {
+                    _types[c.Target.Name] = c.Target.Type;
+                    Expr? adjoint = Collect(c.Target, output);
+                    if (adjoint is null)
+                    {
+                        break;
+                    }
+                    for (int i = 0; i < c.Arguments.Count; i++)
+                    {
+                        if (c.Partials[i].Variable is { } partial && _activity.IsVaried(c.Arguments[i]))
+                        {
+                            Visit(c.Arguments[i], Convert(Multiply(adjoint, Convert(partial, adjoint.Type)), c.Arguments[i].Type), null, output);
+                        }
+                    }
+                    break;
+                }
+                case IfStatement f:
+                    If(f, output);
+                    lastOrigin = int.MinValue;
+                    break;
+            }
+        }
+    }
+
+    private void If(IfStatement f, List<Statement> output)
+    {
+        var inside = new HashSet<string>();
+        DefinedIn(f, inside);
+        var read = new List<string>();
+        ReadIn(f, read);
+        Dictionary<string, List<Expr>> pending = _pending.Peek();
+
+        // Adjoints the branches add to: of variables defined before the if, and of variables the
+        // branches define that already have terms from after the if (the joined versions).
+        var shared = new List<string>();
+        foreach (string name in read)
+        {
+            if (!inside.Contains(name) && _activity.IsActive(name) && !shared.Contains(name))
+            {
+                shared.Add(name);
+            }
+        }
+        foreach (string name in pending.Keys.ToList())
+        {
+            if (inside.Contains(name) && !shared.Contains(name))
+            {
+                shared.Add(name);
+            }
+        }
+        _comment = f.Origin >= 0 ? _origins[f.Origin] : null;
+        foreach (string name in shared)
+        {
+            List<Expr> terms = Take(name);
+            Variable adjoint = AdjointOf(name);
+            if (_declared.Contains(name))
+            {
+                if (terms.Count > 0)
+                {
+                    Emit(output, new Accumulation(adjoint, Sum(terms)!, f.Origin));
+                }
+            }
+            else
+            {
+                Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(adjoint.Type), f.Origin));
+                _declared.Add(name);
+            }
+        }
+        List<Statement> whenTrue = Branch(f.Then);
+        List<Statement> whenFalse = Branch(f.Else);
+        if (whenTrue.Count > 0 || whenFalse.Count > 0)
+        {
+            Emit(output, new IfStatement(f.Condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray(), f.Origin));
+        }
+    }
+
+    private List<Statement> Branch(EquatableArray<Statement> forward)
+    {
+        var output = new List<Statement>();
+        _pending.Push(new Dictionary<string, List<Expr>>());
+        string? comment = _comment;
+        _comment = null;
+        Block(forward, output);
+        _comment = null;
+        foreach (KeyValuePair<string, List<Expr>> pair in _pending.Pop())
+        {
+            if (!_declared.Contains(pair.Key))
+            {
+                throw new InvalidOperationException($"The adjoint of '{pair.Key}' has terms inside a branch but was not declared before it.");
+            }
+            if (pair.Value.Count > 0)
+            {
+                output.Add(new Accumulation(AdjointOf(pair.Key), Sum(pair.Value)!, -1));
+            }
+        }
+        _comment = comment;
+        return output;
+    }
+
+    /// <summary>The adjoint of <paramref name="target"/> at its definition, or null when nothing depends on it.</summary>
+    private Expr? Collect(Variable target, List<Statement> output)
+    {
+        List<Expr> terms = Take(target.Name);
+        if (_declared.Contains(target.Name))
+        {
+            if (terms.Count > 0)
+            {
+                Emit(output, new Accumulation(AdjointOf(target.Name), Sum(terms)!, -1));
+            }
+            return AdjointOf(target.Name);
+        }
+        Expr? sum = Sum(terms);
+        if (sum is null || IsAtomic(sum))
+        {
+            return sum;
+        }
+        Variable adjoint = AdjointOf(target.Name);
+        Emit(output, new Assignment(adjoint, sum, -1));
+        _declared.Add(target.Name);
+        return adjoint;
+    }
+
+    /// <summary>Propagates <paramref name="adjoint"/> (the adjoint of <paramref name="e"/>'s value) into its variables.</summary>
+    private void Visit(Expr e, Expr adjoint, Variable? result, List<Statement> output)
+    {
+        if (!_activity.IsVaried(e))
+        {
+            return;
+        }
+        if (e is Variable v)
+        {
+            if (_activity.IsActive(v.Name))
+            {
+                AddTerm(v.Name, adjoint);
+            }
+            return;
+        }
+        IReadOnlyList<Expr> operands = DerivativeRules.Operands(e);
+        for (int i = 0; i < operands.Count; i++)
+        {
+            if (!_activity.IsVaried(operands[i]))
+            {
+                continue;
+            }
+            Expr? partial = DerivativeRules.Partial(e, i, (Expr?)result ?? e);
+            if (partial is null)
+            {
+                continue;
+            }
+            Visit(operands[i], Convert(Multiply(adjoint, partial), operands[i].Type), null, output);
+        }
+    }
+
+    private void AddTerm(string name, Expr term)
+    {
+        Dictionary<string, List<Expr>> pending = _pending.Peek();
+        if (!pending.TryGetValue(name, out List<Expr>? terms))
+        {
+            pending[name] = terms = new List<Expr>();
+        }
+        terms.Add(term);
+    }
+
+    private List<Expr> Take(string name)
+    {
+        Dictionary<string, List<Expr>> pending = _pending.Peek();
+        if (pending.TryGetValue(name, out List<Expr>? terms))
+        {
+            pending.Remove(name);
+            return terms;
+        }
+        return new List<Expr>();
+    }
+
+    private Variable AdjointOf(string name)
+    {
+        if (!_adjointNames.TryGetValue(name, out string? adjoint))
+        {
+            adjoint = _names.Fresh(NameAllocator.AdjointStem(name));
+            _adjointNames[name] = adjoint;
+        }
+        return new Variable(adjoint, _types.TryGetValue(name, out TypeRef? type) ? type : TypeRef.Double);
+    }
+
+    private void Emit(List<Statement> output, Statement statement)
+    {
+        if (_comment is not null)
+        {
+            output.Add(new CommentStatement(_comment));
+            _comment = null;
+        }
+        output.Add(statement);
+    }
+
+    private void RecordTypes(IEnumerable<Statement> forward)
+    {
+        foreach (Statement s in forward)
+        {
+            switch (s)
+            {
+                case Assignment a:
+                    _types[a.Target.Name] = a.Target.Type;
+                    break;
+                case DifferentiableCall c:
+                    _types[c.Target.Name] = c.Target.Type;
+                    break;
+                case IfStatement f:
+                    RecordTypes(f.Then);
+                    RecordTypes(f.Else);
+                    break;
+            }
+        }
+    }
+
+    private void DefinedIn(IfStatement f, HashSet<string> names)
+    {
+        foreach (Statement s in f.Then.Concat(f.Else))
+        {
+            switch (s)
+            {
+                case Assignment a:
+                    names.Add(a.Target.Name);
+                    _types[a.Target.Name] = a.Target.Type;
+                    break;
+                case DifferentiableCall c:
+                    names.Add(c.Target.Name);
+                    _types[c.Target.Name] = c.Target.Type;
+                    break;
+                case IfStatement inner:
+                    DefinedIn(inner, names);
+                    break;
+            }
+        }
+    }
+
+    private static void ReadIn(IfStatement f, List<string> names)
+    {
+        var set = new HashSet<string>();
+        foreach (Statement s in f.Then.Concat(f.Else))
+        {
+            switch (s)
+            {
+                case Assignment a:
+                    Recording.CollectNames(a.Value, set);
+                    break;
+                case ReturnStatement r:
+                    Recording.CollectNames(r.Value, set);
+                    break;
+                case DifferentiableCall c:
+                    foreach (Expr arg in c.Arguments)
+                    {
+                        Recording.CollectNames(arg, set);
+                    }
+                    break;
+                case IfStatement inner:
+                    ReadIn(inner, names);
+                    break;
+            }
+        }
+        foreach (string n in set.OrderBy(n => n, StringComparer.Ordinal))
+        {
+            if (!names.Contains(n))
+            {
+                names.Add(n);
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace Backprop.Symbolic.Generators.Model;
+
+// The expression IR. Variables are in static single assignment form: every assignment in the user's
+// method defines a fresh variable, so a value, once computed, is never overwritten and the backward
+// sweep can read it without a tape.
+
+/// <summary>An expression of the IR. Records compare structurally, which common-subexpression elimination relies on.</summary>
+public abstract record Expr(TypeRef Type);
+
+/// <summary>A numeric or Boolean constant (Booleans as 0 and 1).</summary>
+public sealed record Constant(double Value, TypeRef Type) : Expr(Type);
+
+/// <summary>A passive literal spelled as C# (strings, characters, <c>null</c>, integers too large for a double).</summary>
+public sealed record Literal(string Code, TypeRef Type) : Expr(Type);
+
+/// <summary>An SSA variable: a parameter's entry value, one version of a local, or a generated temporary.</summary>
+public sealed record Variable(string Name, TypeRef Type) : Expr(Type);
+
+/// <summary>A read of a static field or property, spelled fully qualified; passive.</summary>
+public sealed record MemberRead(string Code, TypeRef Type) : Expr(Type);
+
+/// <summary>Unary operators.</summary>
+public enum UnaryOperator
+{
+    Negate,
+    Not,
+    BitwiseNot,
+}
+
+/// <summary>A unary operation.</summary>
+public sealed record Unary(UnaryOperator Operator, Expr Operand, TypeRef Type) : Expr(Type);
+
+/// <summary>Binary operators; the comparison and logical ones yield <c>bool</c>.</summary>
+public enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+    LessThan,
+    LessThanOrEqual,
+    GreaterThan,
+    GreaterThanOrEqual,
+    Equals,
+    NotEquals,
+    ConditionalAnd,
+    ConditionalOr,
+    And,
+    Or,
+    ExclusiveOr,
+    LeftShift,
+    RightShift,
+}
+
+/// <summary>A binary operation.</summary>
+public sealed record Binary(BinaryOperator Operator, Expr Left, Expr Right, TypeRef Type) : Expr(Type);
+
+/// <summary>A numeric conversion (cast) to <see cref="Expr.Type"/>.</summary>
+public sealed record Conversion(Expr Operand, TypeRef Type) : Expr(Type);
+
+/// <summary>
+/// A call to a function with a derivative rule (the <c>Math</c>/<c>MathF</c> functions). The emitter
+/// picks <c>Math</c> or <c>MathF</c> from the type.
+/// </summary>
+public sealed record MathCall(string Function, EquatableArray<Expr> Arguments, TypeRef Type) : Expr(Type);
+
+/// <summary>A call whose result does not depend on the differentiated parameters.</summary>
+public sealed record PassiveCall(string Method, EquatableArray<Expr> Arguments, TypeRef Type) : Expr(Type);
+
+/// <summary><c>Condition ? WhenTrue : WhenFalse</c>; produced by derivative rules (never by lowering, which turns conditionals into branches).</summary>
+public sealed record Select(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);

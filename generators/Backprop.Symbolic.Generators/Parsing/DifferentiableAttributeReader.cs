@@ -1,0 +1,82 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Backprop.Symbolic.Generators.Parsing;
+
+/// <summary>Reads [Differentiable] off a method symbol.</summary>
+internal static class DifferentiableAttributeReader
+{
+    public const string MetadataName = "Backprop.Symbolic.DifferentiableAttribute";
+
+    public static AttributeData? Find(IMethodSymbol method) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == MetadataName);
+
+    public static bool IsDifferentiable(IMethodSymbol method) => Find(method) is not null;
+
+    /// <summary>The names given to the attribute, or null when it names none (every float/double parameter).</summary>
+    public static IReadOnlyList<string?>? NamedParameters(AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length == 0)
+        {
+            return null;
+        }
+        TypedConstant argument = attribute.ConstructorArguments[0];
+        if (argument.Kind == TypedConstantKind.Array)
+        {
+            if (argument.IsNull || argument.Values.Length == 0)
+            {
+                return null;
+            }
+            return argument.Values.Select(v => v.Value as string).ToList();
+        }
+        return new[] { argument.Value as string };
+    }
+
+    /// <summary>For each parameter of <paramref name="method"/>, whether it is differentiated.</summary>
+    public static bool[] DifferentiatedParameters(IMethodSymbol method)
+    {
+        AttributeData? attribute = Find(method);
+        IReadOnlyList<string?>? names = attribute is null ? null : NamedParameters(attribute);
+        var result = new bool[method.Parameters.Length];
+        for (int i = 0; i < result.Length; i++)
+        {
+            IParameterSymbol p = method.Parameters[i];
+            bool floating = TypeMapper.Map(p.Type).IsFloating && p.RefKind == RefKind.None;
+            result[i] = floating && (names is null || names.Contains(p.Name));
+        }
+        return result;
+    }
+}
+
+/// <summary>Maps Roslyn types to the IR's <see cref="TypeRef"/>.</summary>
+internal static class TypeMapper
+{
+    public static TypeRef Map(ITypeSymbol type)
+    {
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Double:
+                return TypeRef.Double;
+            case SpecialType.System_Single:
+                return TypeRef.Single;
+            case SpecialType.System_Boolean:
+                return TypeRef.Bool;
+            case SpecialType.System_Int32:
+                return TypeRef.Int32;
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_IntPtr:
+            case SpecialType.System_UIntPtr:
+                return new TypeRef(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), ScalarKind.Integer);
+            default:
+                return new TypeRef(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), ScalarKind.Other);
+        }
+    }
+}
