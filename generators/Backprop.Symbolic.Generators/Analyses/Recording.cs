@@ -85,7 +85,7 @@ internal sealed class Recording
         for (int i = 0; i < operands.Count; i++)
         {
             Expr operand = Prepare(operands[i], isRoot: false, output, origin);
-            if (read.Contains("\u0001arg" + i) && !IsAtomic(operand))
+            if (read.Contains("\u0001arg" + i) && !IsCheap(operand))
             {
                 operand = Record(operand, output, origin);
             }

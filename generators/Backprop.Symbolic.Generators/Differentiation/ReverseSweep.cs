@@ -258,6 +258,10 @@ internal sealed class ReverseSweep
 
     private void AddTerm(string name, Expr term)
     {
+        if (IsConstant(term, 0))
+        {
+            return;
+        }
         Dictionary<string, List<Expr>> pending = _pending.Peek();
         if (!pending.TryGetValue(name, out List<Expr>? terms))
         {

@@ -61,6 +61,7 @@ internal static class GradientEmitter
         if (options.CommonSubexpressions)
         {
             backward = CommonSubexpressions.Run(backward, names, CommonSubexpressions.TopLevelValues(forward));
+            backward = SimplifyAll(backward);
         }
         if (options.DeadCode)
         {
@@ -91,6 +92,15 @@ internal static class GradientEmitter
         }
         return new GeneratedFile(model.HintName, writer.ToString());
     }
+
+    /// <summary>Reading values the forward sweep holds can expose new simplifications (<c>t + t</c>).</summary>
+    private static List<Statement> SimplifyAll(IEnumerable<Statement> body) => body.Select(s => s switch
+    {
+        Assignment a => a with { Value = ExpressionBuilder.Simplify(a.Value) },
+        Accumulation a => a with { Value = ExpressionBuilder.Simplify(a.Value) },
+        IfStatement f => f with { Then = SimplifyAll(f.Then).ToEquatableArray(), Else = SimplifyAll(f.Else).ToEquatableArray() },
+        _ => s,
+    }).ToList();
 
     private static void WriteMethod(SourceWriter writer, MethodModel model, List<Statement> forward, List<Statement> backward, Variable value)
     {
@@ -189,6 +199,11 @@ internal static class GradientEmitter
 
     private static void WriteIf(SourceWriter writer, IfStatement f, Context context, bool isForward, string prefix = "")
     {
+        if (f.Then.Count == 0 && f.Else.Count > 0)
+        {
+            // Nothing to do when the condition holds: test its negation instead of writing an empty block.
+            f = f with { Condition = new Unary(UnaryOperator.Not, f.Condition, TypeRef.Bool), Then = f.Else, Else = EquatableArray<Statement>.Empty };
+        }
         writer.Open(prefix + "if (" + Print(f.Condition) + ")");
         context.Scope.Push();
         WriteBlock(writer, f.Then, context, isForward);

@@ -43,7 +43,7 @@ internal sealed class CommonSubexpressions
     }
 
     private static bool IsCandidate(Expr e) =>
-        e is Unary or Binary or Conversion or MathCall or Select && IsPure(e);
+        e is Unary or Binary or Conversion or MathCall or Select && !ExpressionBuilder.IsCheap(e) && IsPure(e);
 
     private static bool IsPure(Expr e) => e switch
     {
@@ -102,10 +102,10 @@ internal sealed class CommonSubexpressions
                     break;
                 }
                 case Accumulation acc:
-                    output.Add(acc with { Value = Rewrite(acc.Value, scope, output, acc.Origin, isRoot: true) });
+                    output.Add(acc with { Value = Rewrite(acc.Value, scope, output, acc.Origin, isRoot: false) });
                     break;
                 case ReturnStatement r:
-                    output.Add(r with { Value = Rewrite(r.Value, scope, output, r.Origin, isRoot: true) });
+                    output.Add(r with { Value = Rewrite(r.Value, scope, output, r.Origin, isRoot: false) });
                     break;
                 case ExpressionStatement x:
                     output.Add(x with { Value = Rewrite(x.Value, scope, output, x.Origin, isRoot: true) });

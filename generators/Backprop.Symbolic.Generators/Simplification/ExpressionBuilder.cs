@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Symbolic.Generators.Model;
 
 namespace Backprop.Symbolic.Generators.Simplification;
@@ -12,12 +13,21 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// </summary>
 internal static class ExpressionBuilder
 {
-    public static Constant Const(double value, TypeRef type) =>
-        new(type.Kind == ScalarKind.Single ? (float)value : value, type);
+    public static Constant Const(double value, TypeRef type)
+    {
+        if (value == 0)
+        {
+            value = 0; // no negative zero in generated derivative code
+        }
+        return new(type.Kind == ScalarKind.Single ? (float)value : value, type);
+    }
 
     public static bool IsConstant(Expr e, double value) => e is Constant c && c.Value == value;
 
     public static bool IsAtomic(Expr e) => e is Variable or Constant or Literal or MemberRead;
+
+    /// <summary>Atomic, or a numeric conversion of an atomic value: as cheap to repeat as to store.</summary>
+    public static bool IsCheap(Expr e) => IsAtomic(e) || (e is Conversion c && IsAtomic(c.Operand));
 
     public static Expr Negate(Expr a)
     {
@@ -213,35 +223,130 @@ internal static class ExpressionBuilder
         return new MathCall(function, arguments.ToEquatableArray(), type);
     }
 
-    /// <summary>Sums terms, folding repeated ones into a multiple: <c>t + t</c> becomes <c>2 * t</c>.</summary>
+    /// <summary>
+    /// Sums terms, collecting like ones: <c>t + t</c> becomes <c>2 * t</c> and <c>t - t</c> vanishes.
+    /// </summary>
     public static Expr? Sum(IReadOnlyList<Expr> terms)
     {
         if (terms.Count == 0)
         {
             return null;
         }
-        var distinct = new List<Expr>();
-        var counts = new List<int>();
+        var bases = new List<Expr>();
+        var coefficients = new List<double>();
         foreach (Expr t in terms)
         {
-            int i = distinct.IndexOf(t);
+            (Expr term, double coefficient) = Split(t);
+            int i = bases.IndexOf(term);
             if (i >= 0)
             {
-                counts[i]++;
+                coefficients[i] += coefficient;
             }
             else
             {
-                distinct.Add(t);
-                counts.Add(1);
+                bases.Add(term);
+                coefficients.Add(coefficient);
             }
         }
         Expr? sum = null;
-        for (int i = 0; i < distinct.Count; i++)
+        for (int i = 0; i < bases.Count; i++)
         {
-            Expr term = counts[i] == 1 ? distinct[i] : Multiply(Const(counts[i], distinct[i].Type), distinct[i]);
-            sum = sum is null ? term : Add(sum, term);
+            double c = coefficients[i];
+            if (c == 0)
+            {
+                continue;
+            }
+            Expr magnitude = Math.Abs(c) == 1 ? bases[i] : Multiply(Const(Math.Abs(c), bases[i].Type), bases[i]);
+            if (IsConstant(bases[i], 1))
+            {
+                magnitude = Const(Math.Abs(c), bases[i].Type);
+            }
+            sum = sum is null
+                ? (c < 0 ? Negate(magnitude) : magnitude)
+                : (c < 0 ? Subtract(sum, magnitude) : Add(sum, magnitude));
         }
-        return sum;
+        return sum ?? Const(0, terms[0].Type);
+    }
+
+    /// <summary>A term as coefficient × base: <c>-t</c> is (t, -1), <c>3 * t</c> is (t, 3).</summary>
+    private static (Expr Term, double Coefficient) Split(Expr e)
+    {
+        switch (e)
+        {
+            case Constant k:
+                return (Const(1, k.Type), k.Value);
+            case Unary { Operator: UnaryOperator.Negate } n:
+            {
+                (Expr term, double c) = Split(n.Operand);
+                return (term, -c);
+            }
+            case Binary { Operator: BinaryOperator.Multiply, Left: Constant k } m when m.Right is not Constant:
+            {
+                (Expr term, double c) = Split(m.Right);
+                return (term, k.Value * c);
+            }
+            default:
+                return (e, 1);
+        }
+    }
+
+    private static void Flatten(Expr e, bool negate, List<Expr> terms)
+    {
+        switch (e)
+        {
+            case Binary { Operator: BinaryOperator.Add } a:
+                Flatten(a.Left, negate, terms);
+                Flatten(a.Right, negate, terms);
+                break;
+            case Binary { Operator: BinaryOperator.Subtract } s:
+                Flatten(s.Left, negate, terms);
+                Flatten(s.Right, !negate, terms);
+                break;
+            case Unary { Operator: UnaryOperator.Negate } n:
+                Flatten(n.Operand, !negate, terms);
+                break;
+            default:
+                Expr term = Simplify(e);
+                terms.Add(negate ? Negate(term) : term);
+                break;
+        }
+    }
+
+    /// <summary>Rebuilds an expression bottom-up through the smart constructors; sums are collected like <see cref="Sum"/>.</summary>
+    public static Expr Simplify(Expr e)
+    {
+        switch (e)
+        {
+            case Unary { Operator: UnaryOperator.Negate } u:
+                return Negate(Simplify(u.Operand));
+            case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } when e.Type.IsFloating:
+            {
+                var terms = new List<Expr>();
+                Flatten(e, false, terms);
+                return Sum(terms)!;
+            }
+            case Binary b:
+            {
+                Expr left = Simplify(b.Left);
+                Expr right = Simplify(b.Right);
+                return b.Operator switch
+                {
+                    BinaryOperator.Add => Add(left, right),
+                    BinaryOperator.Subtract => Subtract(left, right),
+                    BinaryOperator.Multiply => Multiply(left, right),
+                    BinaryOperator.Divide => Divide(left, right),
+                    _ => b with { Left = left, Right = right },
+                };
+            }
+            case Select s:
+                return Select(Simplify(s.Condition), Simplify(s.WhenTrue), Simplify(s.WhenFalse));
+            case Conversion c:
+                return Convert(Simplify(c.Operand), c.Type);
+            case MathCall m:
+                return m with { Arguments = m.Arguments.Select(Simplify).ToEquatableArray() };
+            default:
+                return e;
+        }
     }
 
     public static Expr Zero(TypeRef type) => Const(0, type);
