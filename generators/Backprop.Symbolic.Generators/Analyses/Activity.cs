@@ -33,13 +33,35 @@ internal sealed class Activity
     public static Activity Analyze(IReadOnlyList<Statement> body, IEnumerable<string> differentiatedEntries, bool enabled = true)
     {
         var activity = new Activity(new HashSet<string>(differentiatedEntries));
-        activity.Forward(body);
-        activity.Backward(body);
         if (!enabled)
         {
+            activity.AllFloating(body);
             activity._useful.UnionWith(activity._varied);
+            return activity;
         }
+        activity.Forward(body);
+        activity.Backward(body);
         return activity;
+    }
+
+    private void AllFloating(IReadOnlyList<Statement> body)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case Assignment a when a.Target.Type.IsFloating:
+                    _varied.Add(a.Target.Name);
+                    break;
+                case DifferentiableCall c:
+                    _varied.Add(c.Target.Name);
+                    break;
+                case IfStatement f:
+                    AllFloating(f.Then);
+                    AllFloating(f.Else);
+                    break;
+            }
+        }
     }
 
     /// <summary>Whether an expression depends, through differentiable operations, on a varied variable.</summary>

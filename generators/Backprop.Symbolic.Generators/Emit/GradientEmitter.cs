@@ -40,7 +40,9 @@ internal static class GradientEmitter
         }
         Names(model.Body, taken);
         var names = new NameAllocator(model.ReservedNames, taken);
-        string[] entries = model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.Name).ToArray();
+        string[] entries = model.Parameters
+            .Where(p => options.ActivityAnalysis ? p.AdjointName is not null : p.Type.IsFloating)
+            .Select(p => p.Name).ToArray();
 
         // Forward sweep: share repeated subexpressions, then name the values the backward sweep reads.
         List<Statement> forward = model.Body.ToList();
