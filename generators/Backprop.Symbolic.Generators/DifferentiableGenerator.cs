@@ -74,7 +74,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         catch (System.Exception exception)
         {
             return (null, new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id,
-                EquatableArray.Create(model.Name, exception.GetType().Name + ": " + exception.Message), null));
+                EquatableArray.Create(model.Name, exception.GetType().Name + ": " + exception.Message.TrimEnd('.')), null));
         }
     }
 }

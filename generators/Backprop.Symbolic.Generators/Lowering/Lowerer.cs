@@ -353,7 +353,12 @@ internal sealed class Lowerer
         {
             return variable;
         }
-        throw new InvalidOperationException($"'{symbol.Name}' is read before it is assigned.");
+        // Assigned by a construct already reported (a pattern, an out argument): no second error.
+        if (_diagnostics.Count == 0)
+        {
+            Report(DiagnosticDescriptors.UnsupportedExpression, syntax, "reading '" + symbol.Name + "', which is assigned by a pattern, an out argument or a deconstruction, is not supported", "assign it with '='");
+        }
+        return new Constant(0, TypeRef.Double);
     }
 
     private Expr Assign(ISymbol target, ITypeSymbol targetType, IOperation valueOperation, Dictionary<ISymbol, Variable> env, List<Statement> output)
@@ -473,12 +478,24 @@ internal sealed class Lowerer
         Expr right;
         if (op is BinaryOperator.ConditionalAnd or BinaryOperator.ConditionalOr)
         {
-            // The right operand runs only sometimes, so it must not have effects.
-            var sideEffects = new List<Statement>();
-            right = LowerExpression(binary.RightOperand, env, sideEffects);
-            if (sideEffects.Count > 0)
+            // The right operand runs only when the left one does not decide: when lowering it needs
+            // statements (a [Differentiable] call, a conditional), they go into a branch.
+            var rightEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+            var rightStatements = new List<Statement>();
+            right = LowerExpression(binary.RightOperand, rightEnv, rightStatements);
+            if (rightStatements.Count > 0)
             {
-                return Unsupported(binary.RightOperand, "assignments, conditional expressions and [Differentiable] calls on the right of && or || are not supported", "compute the value into a local before the condition");
+                int origin = _origin;
+                var result = new Variable(_names.FreshNumbered("_c"), TypeRef.Bool);
+                var decided = new List<Statement> { new Assignment(result, new Constant(op == BinaryOperator.ConditionalOr ? 1 : 0, TypeRef.Bool), origin) };
+                rightStatements.Add(new Assignment(result, right, origin));
+                var decidedEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+                bool runsOnTrue = op == BinaryOperator.ConditionalAnd;
+                var whenTrue = runsOnTrue ? rightStatements : decided;
+                var whenFalse = runsOnTrue ? decided : rightStatements;
+                Join(runsOnTrue ? rightEnv : decidedEnv, runsOnTrue ? decidedEnv : rightEnv, env, whenTrue, whenFalse, origin);
+                output.Add(new IfStatement(left, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray(), origin));
+                return result;
             }
         }
         else
@@ -651,6 +668,20 @@ internal sealed class Lowerer
 
     private bool CheckStaticCall(IInvocationOperation invocation)
     {
+        if (invocation.TargetMethod.MethodKind == MethodKind.LocalFunction)
+        {
+            // Its declaration already has BPS0004 when it was reached; one error per cause.
+            if (!_diagnostics.Any(d => d.Id == DiagnosticDescriptors.UnsupportedStatement.Id))
+            {
+                Unsupported(invocation, "calls to local functions are not supported", "make it a static method of the type, marked [Differentiable] if its arguments depend on the differentiated parameters");
+            }
+            return false;
+        }
+        if (invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke)
+        {
+            Unsupported(invocation, "calling delegates is not supported", "call a static method directly");
+            return false;
+        }
         if (invocation.Instance is not null)
         {
             Unsupported(invocation, "calls to instance methods are not supported", "call a static method, passing the values it needs");

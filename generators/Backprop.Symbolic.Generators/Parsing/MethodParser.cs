@@ -34,7 +34,7 @@ internal static class MethodParser
         {
             Location location = (context.TargetNode as MethodDeclarationSyntax)?.Identifier.GetLocation() ?? context.TargetNode.GetLocation();
             return new MethodResult(null, EquatableArray.Create(DiagnosticFactory.Create(
-                DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message)));
+                DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message.TrimEnd('.'))));
         }
     }
 

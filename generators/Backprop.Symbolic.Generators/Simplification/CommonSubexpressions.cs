@@ -103,6 +103,7 @@ internal sealed class CommonSubexpressions
                 }
                 case Accumulation acc:
                     output.Add(acc with { Value = Rewrite(acc.Value, scope, output, acc.Origin, isRoot: false) });
+                    Invalidate(scope, acc.Target.Name);
                     break;
                 case ReturnStatement r:
                     output.Add(r with { Value = Rewrite(r.Value, scope, output, r.Origin, isRoot: false) });
@@ -119,6 +120,14 @@ internal sealed class CommonSubexpressions
                     var whenTrue = Block(f.Then, new Dictionary<Expr, Variable>(scope));
                     var whenFalse = Block(f.Else, new Dictionary<Expr, Variable>(scope));
                     output.Add(f with { Condition = condition, Then = whenTrue.ToEquatableArray(), Else = whenFalse.ToEquatableArray() });
+                    // Adjoints the branches add to, and variables they assign, hold new values after the if.
+                    var changed = new HashSet<string>();
+                    Assigned(f.Then, changed);
+                    Assigned(f.Else, changed);
+                    foreach (string name in changed)
+                    {
+                        Invalidate(scope, name);
+                    }
                     break;
                 }
                 default:
@@ -127,6 +136,40 @@ internal sealed class CommonSubexpressions
             }
         }
         return output;
+    }
+
+    /// <summary>Forgets every value held in, or computed from, <paramref name="name"/>, which has just changed.</summary>
+    private static void Invalidate(Dictionary<Expr, Variable> scope, string name)
+    {
+        foreach (KeyValuePair<Expr, Variable> entry in scope.ToList())
+        {
+            var read = new HashSet<string>();
+            Recording.CollectNames(entry.Key, read);
+            if (entry.Value.Name == name || read.Contains(name))
+            {
+                scope.Remove(entry.Key);
+            }
+        }
+    }
+
+    private static void Assigned(IEnumerable<Statement> body, HashSet<string> names)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case Assignment a:
+                    names.Add(a.Target.Name);
+                    break;
+                case Accumulation a:
+                    names.Add(a.Target.Name);
+                    break;
+                case IfStatement f:
+                    Assigned(f.Then, names);
+                    Assigned(f.Else, names);
+                    break;
+            }
+        }
     }
 
     private Expr Rewrite(Expr e, Dictionary<Expr, Variable> scope, List<Statement> output, int origin, bool isRoot)
