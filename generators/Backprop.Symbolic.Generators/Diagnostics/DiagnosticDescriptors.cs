@@ -105,6 +105,12 @@ public static class DiagnosticDescriptors
         "Generic method is not supported",
         "[Differentiable] method '{0}' is generic; write it for double or float (containing types may be generic)");
 
+    /// <summary>BPS0016: a parameter is named like the forward-mode method's output parameter.</summary>
+    public static readonly DiagnosticDescriptor DerivativeNameClash = Error(
+        "BPS0016",
+        "Parameter clashes with the forward-mode output",
+        "Parameter '{0}' has the name of the out parameter that '{1}' uses for the directional derivative; rename the parameter");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

@@ -20,6 +20,9 @@ internal sealed class NameAllocator
 
     public IEnumerable<string> Taken => _taken;
 
+    /// <summary>An allocator that starts from this one's state; names it hands out are not taken here.</summary>
+    public NameAllocator Clone() => new(_reserved, _taken);
+
     /// <summary>Takes a user's own identifier for the first version of their variable, if nothing generated has it.</summary>
     public bool TryTakeOwn(string name) => _taken.Add(name);
 

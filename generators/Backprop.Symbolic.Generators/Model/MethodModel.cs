@@ -16,6 +16,7 @@ public sealed record MethodModel(
     EquatableArray<ContainingType> ContainingTypes,
     string Name,
     string GradientName,
+    string DerivativeName,
     string Accessibility,
     TypeRef ReturnType,
     EquatableArray<ParameterModel> Parameters,

@@ -146,9 +146,17 @@ internal static class MethodParser
             }
 
             string gradientName = method.Name + "Gradient";
-            if (method.ContainingType.GetMembers(gradientName).Any())
+            string derivativeName = method.Name + "Derivative";
+            foreach (string generated in new[] { gradientName, derivativeName })
             {
-                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.GeneratedNameTaken, identifier, method.ContainingType.Name, gradientName, method.Name));
+                if (method.ContainingType.GetMembers(generated).Any())
+                {
+                    diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.GeneratedNameTaken, identifier, method.ContainingType.Name, generated, method.Name));
+                }
+            }
+            if (method.Parameters.FirstOrDefault(p => p.Name == Differentiation.ForwardSweep.DerivativeName) is { } clash)
+            {
+                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.DerivativeNameClash, clash.Locations.FirstOrDefault() ?? identifier, clash.Name, derivativeName));
             }
             if (diagnostics.Count > 0 || bodySyntax is null)
             {
@@ -182,6 +190,7 @@ internal static class MethodParser
                 ContainingTypes(method.ContainingType),
                 method.Name,
                 gradientName,
+                derivativeName,
                 Accessibility(method.DeclaredAccessibility),
                 returnType,
                 parameters.ToEquatableArray(),

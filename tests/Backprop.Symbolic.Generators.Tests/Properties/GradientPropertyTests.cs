@@ -22,8 +22,10 @@ namespace Backprop.Symbolic.Generators.Tests.Properties;
 /// <summary>
 /// Property tests: random [Differentiable] programs (see <see cref="RandomProgramGenerator"/>), many per
 /// compilation, whose generated gradients must return exactly the primal value and agree with central
-/// finite differences at random points. Points where the differences would straddle a branch switch or
-/// a kink of a non-smooth function are skipped (the probe twin of each program detects them).
+/// finite differences at random points; where the generator also writes the forward mode
+/// (<c>{Name}Derivative</c>), its directional derivatives are checked at the same points. Points where the
+/// differences would straddle a branch switch or a kink of a non-smooth function are skipped (the probe
+/// twin of each program detects them).
 /// </summary>
 /// <remarks>
 /// Programs are deterministic for a given seed. Set the environment variable
@@ -131,7 +133,7 @@ public sealed class GradientPropertyTests
         TimeSpan compileTime = clock.Elapsed;
 
         var failures = new List<(MethodSpec Method, double[] Point, string Detail)>();
-        int total = 0, checkedPoints = 0;
+        int total = 0, checkedPoints = 0, forwardChecked = 0;
         foreach (MethodSpec method in remaining.AllMethods)
         {
             foreach (double[] point in points[method.Name])
@@ -141,6 +143,7 @@ public sealed class GradientPropertyTests
                 if (result.Outcome == Outcome.Passed)
                 {
                     checkedPoints++;
+                    forwardChecked += result.CheckedForwardMode ? 1 : 0;
                 }
                 else if (result.Outcome == Outcome.Failed)
                 {
@@ -151,7 +154,7 @@ public sealed class GradientPropertyTests
 
         string summary =
             $"{precision} batch {batchIndex}: {remaining.AllMethods.Count()} of {batch.AllMethods.Count()} programs compiled, " +
-            $"{checkedPoints}/{total} points checked ({total - checkedPoints} skipped near a switch point), " +
+            $"{checkedPoints}/{total} points checked ({total - checkedPoints} skipped near a switch point; forward mode too at {forwardChecked}), " +
             $"{clock.Elapsed.TotalSeconds:F1} s ({compileTime.TotalSeconds:F1} s generating and compiling), seed {BaseSeed.Value}";
         _output.WriteLine(summary);
         if (failures.Count > 0)
@@ -430,6 +433,10 @@ public sealed class GradientPropertyTests
     {
         public static readonly PointResult Pass = new(Outcome.Passed, "");
 
+        public static readonly PointResult PassWithForwardMode = new(Outcome.Passed, "forward");
+
+        public bool CheckedForwardMode => Outcome == Outcome.Passed && Detail == "forward";
+
         public static PointResult Skip(string why) => new(Outcome.Skipped, why);
 
         public static PointResult Fail(string why) => new(Outcome.Failed, why);
@@ -570,7 +577,75 @@ public sealed class GradientPropertyTests
                 }
                 return PointResult.Fail(sb.ToString());
             }
-            return PointResult.Pass;
+            return CheckForwardMode(loaded, method, point, primalArgs, value, analytic, numeric, floating, t)
+                ?? PointResult.PassWithForwardMode;
+        }
+
+        /// <summary>
+        /// If the generator also wrote the forward mode, <c>{Name}Derivative(parameters..., one direction
+        /// component per floating parameter, out derivative)</c>, checks it along a direction derived from
+        /// the point: same value as the primal, and the directional derivative agrees with the gradient
+        /// (to rounding) and with central differences (to their tolerance). Returns null when the forward
+        /// mode was checked and passed, <see cref="PointResult.Pass"/> when there is no forward mode.
+        /// </summary>
+        private static PointResult? CheckForwardMode(
+            LoadedBatch loaded, MethodSpec method, double[] point, object[] primalArgs, double value,
+            double[] analytic, double[] numeric, List<(Param p, int i)> floating, Type t)
+        {
+            MethodInfo? forward = loaded.User.GetMethod(method.Name + "Derivative", PublicStatic);
+            if (forward is null)
+            {
+                return PointResult.Pass;
+            }
+            ParameterInfo[] ps = forward.GetParameters();
+            bool shape = forward.ReturnType == t
+                && ps.Length == method.Parameters.Length + floating.Count + 1
+                && ps.Take(method.Parameters.Length).Select(p => p.ParameterType).SequenceEqual(primalArgs.Select(a => a.GetType()))
+                && ps.Skip(method.Parameters.Length).Take(floating.Count).All(p => p.ParameterType == t)
+                && ps[^1].IsOut && ps[^1].ParameterType == t.MakeByRefType();
+            if (!shape)
+            {
+                return PointResult.Fail($"{method.Name}Derivative has the signature ({string.Join(", ", ps.Select(p => p.ParameterType.Name + " " + p.Name))}); " +
+                    $"expected the parameters, one {t.Name} direction component per floating parameter, then out {t.Name}.");
+            }
+
+            // A direction that is a deterministic function of the point.
+            var pcg = new PCG(3, (ulong)point.Aggregate(17L, (h, x) => (h * 31) + BitConverter.DoubleToInt64Bits(x)));
+            bool single = t == typeof(float);
+            double[] direction = floating.Select(f => RandomProgramGenerator.Coordinate.Generate(pcg, null, out _))
+                .Select(d => single ? (float)d : d).ToArray();
+            object[] args = new object[ps.Length];
+            primalArgs.CopyTo(args, 0);
+            for (int j = 0; j < floating.Count; j++)
+            {
+                args[method.Parameters.Length + j] = single ? (object)(float)direction[j] : direction[j];
+            }
+            args[^1] = single ? (object)0f : 0.0;
+            double returned = ToDouble(forward.Invoke(null, args));
+            if (!returned.Equals(value))
+            {
+                return PointResult.Fail($"{method.Name}Derivative returned {Fmt(returned)} but {method.Name} returns {Fmt(value)}; they must be identical.");
+            }
+            double derivative = ToDouble(args[^1]);
+            double fromGradient = 0, fromDifferences = 0, scale = 1;
+            for (int j = 0; j < floating.Count; j++)
+            {
+                fromGradient += analytic[j] * direction[j];
+                fromDifferences += numeric[j] * direction[j];
+                scale = Math.Max(scale, Math.Abs(analytic[j] * direction[j]));
+            }
+            double againstGradient = Math.Abs(derivative - fromGradient) / scale;
+            double againstDifferences = GradientCheck.MaxRelativeError(new[] { derivative }, new[] { fromDifferences });
+            double tolerance = single ? SingleTolerance : DoubleTolerance;
+            double roundingTolerance = single ? 1e-4 : 1e-9;
+            if (!(againstGradient <= roundingTolerance) || !(againstDifferences <= tolerance))
+            {
+                return PointResult.Fail(
+                    $"forward mode along ({string.Join(", ", direction.Select(Fmt))}): {method.Name}Derivative gives {Fmt(derivative)}, " +
+                    $"the generated gradient gives {Fmt(fromGradient)} (error {Fmt(againstGradient)}, tolerance {Fmt(roundingTolerance)}), " +
+                    $"central differences give {Fmt(fromDifferences)} (error {Fmt(againstDifferences)}, tolerance {Fmt(tolerance)}).");
+            }
+            return null;
         }
 
         private static double[] Substitute(double[] point, List<(Param p, int i)> floating, double[] active)

@@ -629,7 +629,7 @@ public static class RandomProgramGenerator
             int count = _isHelper ? Int(1, 3) : Int(2, 6);
             for (int i = 0; i < count; i++)
             {
-                body.Add(Statement(nesting: 0, allowReturn: true, out _));
+                body.Add(Statement(nesting: 0, allowReturn: true));
             }
             // Return something that depends on the parameters and some local, not only on constants.
             (Expr result, double bound) = Expression(Int(1, 3));
@@ -661,9 +661,10 @@ public static class RandomProgramGenerator
 
         // ---- statements ----
 
-        private Stmt Statement(int nesting, bool allowReturn, out bool returned)
+        // No statement returns on every path (only an arm of an if ends in a return), so the code after
+        // a statement is always reachable.
+        private Stmt Statement(int nesting, bool allowReturn)
         {
-            returned = false;
             var assignable = Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).Select(v => v.Name).ToList();
             var locals = Visible.Where(v => v.Kind == VarKind.Local).Select(v => v.Name).ToList();
             int kind = Weighted(
@@ -710,7 +711,7 @@ public static class RandomProgramGenerator
                     return new Increment(target, Up: Chance(0.5), Prefix: Chance(0.3));
                 }
                 case 5:
-                    return IfStatement(nesting, allowReturn, out returned);
+                    return IfStatement(nesting, allowReturn);
                 default:
                 {
                     (Expr e, _) = Limit(Expression(Int(1, 3)), ExprLimit);
@@ -764,14 +765,14 @@ public static class RandomProgramGenerator
             }
         }
 
-        private Stmt IfStatement(int nesting, bool allowReturn, out bool returned)
+        private Stmt IfStatement(int nesting, bool allowReturn)
         {
             Cond condition = Condition(1);
             var before = new Dictionary<string, double>(_bounds);
             var merged = new Dictionary<string, double>(_bounds);
             bool hasElse = Chance(0.5);
             int elseIfCount = Chance(0.3) ? 1 : 0;
-            // With an else arm, at most one arm may return, so the code after the if stays reachable.
+            // With an else arm, at most one arm may end in a return, so the code after the if stays reachable.
             bool returnUsed = false;
 
             ImmutableArray<Stmt> Arm()
@@ -785,13 +786,7 @@ public static class RandomProgramGenerator
                 int count = Int(1, 3);
                 for (int i = 0; i < count; i++)
                 {
-                    bool mayReturn = allowReturn && (!hasElse || !returnUsed);
-                    Stmt s = Statement(nesting + 1, mayReturn, out bool inner);
-                    stmts.Add(s);
-                    if (inner)
-                    {
-                        returnUsed = true;
-                    }
+                    stmts.Add(Statement(nesting + 1, allowReturn));
                 }
                 bool mayEndWithReturn = allowReturn && (!hasElse || !returnUsed);
                 if (mayEndWithReturn && Chance(0.2))
@@ -824,9 +819,6 @@ public static class RandomProgramGenerator
             {
                 _bounds[key] = merged[key];
             }
-            // An if whose arms contain a return only ever returns on some paths here (see above).
-            returned = false;
-            _ = returnUsed;
             return new If(condition, then, elseIfs.ToImmutable(), els);
         }
 

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Loss(double, double, double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Loss(double, double, double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="w">The argument <c>w</c> of <c>Loss</c>.</param>
         /// <param name="b">The argument <c>b</c> of <c>Loss</c>.</param>
@@ -39,6 +39,35 @@ namespace Samples
             dT = -d_t0;
             return value;
         }
+
+        /// <summary>
+        /// Computes <see cref="Loss(double, double, double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="w">The argument <c>w</c> of <c>Loss</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Loss</c>.</param>
+        /// <param name="x">The argument <c>x</c> of <c>Loss</c>.</param>
+        /// <param name="t">The argument <c>t</c> of <c>Loss</c>.</param>
+        /// <param name="dW">The direction's component along <c>w</c>.</param>
+        /// <param name="dB">The direction's component along <c>b</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dT">The direction's component along <c>t</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Loss/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Loss</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double LossDerivative(double w, double b, double x, double t, double dW, double dB, double dX, double dT, out double derivative)
+        {
+            double _softplus = global::Samples.Functions.SoftplusGradient(w * x + b, out double _softplus_dX);
+            double d_softplus = _softplus_dX * (x * dW + w * dX + dB);
+            double p = _softplus;
+            double dP = d_softplus;
+            double _softplus_1 = global::Samples.Functions.SoftplusGradient(w, out double _softplus_1_dX);
+            double d_softplus_1 = _softplus_1_dX * dW;
+            double _t0 = p - t;
+            double d_t0 = dP - dT;
+            double value = _t0 * _t0 + 0.01 * _softplus_1;
+            derivative = 2.0 * (_t0 * d_t0) + 0.01 * d_softplus_1;
+            return value;
+        }
     }
 }
 
@@ -51,7 +80,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Softplus(double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Softplus(double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Softplus</c>.</param>
         /// <param name="dX">Receives ∂Softplus/∂x.</param>
@@ -69,6 +98,25 @@ namespace Samples
             double d_t1 = 1.0 / _t1;
             // adjoints of the parameters
             dX = d_t1 * _t0;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Softplus(double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Softplus</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Softplus/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Softplus</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double SoftplusDerivative(double x, double dX, out double derivative)
+        {
+            double _t0 = global::System.Math.Exp(x);
+            double d_t0 = _t0 * dX;
+            double _t1 = 1.0 + _t0;
+            double d_t1 = d_t0;
+            double value = global::System.Math.Log(_t1);
+            derivative = 1.0 / _t1 * d_t1;
             return value;
         }
     }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Repeated(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Repeated(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Repeated</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Repeated</c>.</param>
@@ -32,6 +32,32 @@ namespace Samples
             // adjoints of the parameters
             dX = d_t0 * y;
             dY = d_t0 * x;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Repeated(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Repeated</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Repeated</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Repeated/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Repeated</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double RepeatedDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double _t0 = x * y;
+            double d_t0 = y * dX + x * dY;
+            double _t1 = global::System.Math.Sin(_t0);
+            double _t4 = global::System.Math.Cos(_t0);
+            double d_t1 = _t4 * d_t0;
+            double _t2 = 1.0 + _t1;
+            double d_t2 = d_t1;
+            double _t3 = _t4 / _t2;
+            double d_t3 = -(1.0 / _t2 * (_t1 * d_t0)) - _t3 / _t2 * d_t2;
+            double value = _t1 * _t1 + _t3;
+            derivative = 2.0 * (_t1 * d_t1) + d_t3;
             return value;
         }
     }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Accumulate(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Accumulate(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Accumulate</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Accumulate</c>.</param>
@@ -34,6 +34,35 @@ namespace Samples
             // adjoints of the parameters
             dX = dS_3 * s_1 + dS_1;
             dY = 2.0 * (dS_1 * y) - s_4 / y;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Accumulate(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Accumulate</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Accumulate</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Accumulate/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Accumulate</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double AccumulateDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double s = x;
+            double dS = dX;
+            double s_1 = s + y * y;
+            double dS_1 = dS + 2.0 * (y * dY);
+            double s_2 = s_1 * x;
+            double dS_2 = x * dS_1 + s_1 * dX;
+            double s_3 = s_2 - 1.0;
+            double dS_3 = dS_2;
+            double s_4 = s_3 / y;
+            double dS_4 = 1.0 / y * dS_3 - s_4 / y * dY;
+            double s_5 = s_4 + 1.0;
+            double dS_5 = dS_4;
+            double value = s_5;
+            derivative = dS_5;
             return value;
         }
     }

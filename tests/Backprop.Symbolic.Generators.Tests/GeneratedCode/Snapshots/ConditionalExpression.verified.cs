@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="LeakyRelu(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="LeakyRelu(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>LeakyRelu</c>.</param>
         /// <param name="slope">The argument <c>slope</c> of <c>LeakyRelu</c>.</param>
@@ -43,6 +43,35 @@ namespace Samples
                 dSlope += dY * x;
                 dX += dY * slope;
             }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="LeakyRelu(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>LeakyRelu</c>.</param>
+        /// <param name="slope">The argument <c>slope</c> of <c>LeakyRelu</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dSlope">The direction's component along <c>slope</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂LeakyRelu/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>LeakyRelu</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double LeakyReluDerivative(double x, double slope, double dX, double dSlope, out double derivative)
+        {
+            double y = 0.0;
+            double dY = 0.0;
+            if (x > 0.0)
+            {
+                y = x;
+                dY = dX;
+            }
+            else
+            {
+                y = slope * x;
+                dY = x * dSlope + slope * dX;
+            }
+            double value = y;
+            derivative = dY;
             return value;
         }
     }

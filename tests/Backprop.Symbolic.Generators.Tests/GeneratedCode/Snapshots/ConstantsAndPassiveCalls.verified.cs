@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Force(double, double, int)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Force(double, double, int)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="v">The argument <c>v</c> of <c>Force</c>.</param>
         /// <param name="mass">The argument <c>mass</c> of <c>Force</c>.</param>
@@ -29,6 +29,27 @@ namespace Samples
             // adjoints of the parameters
             dV = d_t1 * _t0 - _t1;
             dMass = 9.81;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Force(double, double, int)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="v">The argument <c>v</c> of <c>Force</c>.</param>
+        /// <param name="mass">The argument <c>mass</c> of <c>Force</c>.</param>
+        /// <param name="size">The argument <c>size</c> of <c>Force</c> (not differentiated).</param>
+        /// <param name="dV">The direction's component along <c>v</c>.</param>
+        /// <param name="dMass">The direction's component along <c>mass</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Force/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Force</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double ForceDerivative(double v, double mass, int size, double dV, double dMass, out double derivative)
+        {
+            double _t0 = 0.5 * global::Samples.Functions.Drag * global::Samples.Functions.Area(size);
+            double _t1 = _t0 * v;
+            double d_t1 = _t0 * dV;
+            double value = mass * 9.81 - _t1 * v;
+            derivative = 9.81 * dMass - v * d_t1 - _t1 * dV;
             return value;
         }
     }

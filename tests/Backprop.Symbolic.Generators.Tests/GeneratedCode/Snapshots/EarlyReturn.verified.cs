@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="SafeLog(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="SafeLog(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>SafeLog</c>.</param>
         /// <param name="epsilon">The argument <c>epsilon</c> of <c>SafeLog</c>.</param>
@@ -46,6 +46,37 @@ namespace Samples
                 // double y = Math.Log(x);
                 double dY = 2.0 * y;
                 dX += dY * (1.0 / x);
+            }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="SafeLog(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>SafeLog</c>.</param>
+        /// <param name="epsilon">The argument <c>epsilon</c> of <c>SafeLog</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dEpsilon">The direction's component along <c>epsilon</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂SafeLog/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>SafeLog</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double SafeLogDerivative(double x, double epsilon, double dX, double dEpsilon, out double derivative)
+        {
+            double value = 0.0;
+            if (x < epsilon)
+            {
+                double _t0 = (x - epsilon) / epsilon;
+                double _t1 = 1.0 / epsilon;
+                double d_t0 = _t1 * (dX - dEpsilon) - _t0 / epsilon * dEpsilon;
+                value = global::System.Math.Log(epsilon) + _t0;
+                derivative = _t1 * dEpsilon + d_t0;
+            }
+            else
+            {
+                double y = global::System.Math.Log(x);
+                double dY = 1.0 / x * dX;
+                value = y * y;
+                derivative = 2.0 * (y * dY);
             }
             return value;
         }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Piecewise(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Piecewise(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Piecewise</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Piecewise</c>.</param>
@@ -59,6 +59,41 @@ namespace Samples
                     dX += _t2;
                     dY += 2.0 * (_t2 * y);
                 }
+            }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Piecewise(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Piecewise</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Piecewise</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Piecewise/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Piecewise</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double PiecewiseDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double value = 0.0;
+            if (x < -1.0)
+            {
+                double _t0 = -x;
+                double d_t0 = -dX;
+                value = _t0 * y;
+                derivative = y * d_t0 + _t0 * dY;
+            }
+            else if (x < 1.0 && y > 0.0)
+            {
+                double _t1 = x * x;
+                double d_t1 = 2.0 * (x * dX);
+                value = _t1 * y;
+                derivative = y * d_t1 + _t1 * dY;
+            }
+            else
+            {
+                value = global::System.Math.Sqrt(x + y * y);
+                derivative = 0.5 / value * (dX + 2.0 * (y * dY));
             }
             return value;
         }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Wave(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Wave(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Wave</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Wave</c>.</param>
@@ -30,6 +30,31 @@ namespace Samples
             // adjoints of the parameters
             dX = 1.0 / _t2 + _t1 * global::System.Math.Cos(x);
             dY = 2.0 * (d_t2 * y) - _t0 * _t1;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Wave(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Wave</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Wave</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Wave/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Wave</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double WaveDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double _t0 = global::System.Math.Sin(x);
+            double d_t0 = global::System.Math.Cos(x) * dX;
+            double _t1 = global::System.Math.Exp(-y);
+            double d_t1 = -(_t1 * dY);
+            double _t2 = 1.0 + y * y;
+            double d_t2 = 2.0 * (y * dY);
+            double _t3 = x / _t2;
+            double d_t3 = 1.0 / _t2 * dX - _t3 / _t2 * d_t2;
+            double value = _t0 * _t1 + _t3;
+            derivative = _t1 * d_t0 + _t0 * d_t1 + d_t3;
             return value;
         }
     }

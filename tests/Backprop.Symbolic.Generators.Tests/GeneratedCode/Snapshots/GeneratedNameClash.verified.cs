@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Clash(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Clash(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Clash</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Clash</c>.</param>
@@ -31,6 +31,29 @@ namespace Samples
             // adjoints of the parameters
             dX = dDX_1 * y;
             dY = dDX_1 * x;
+            return value_1;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Clash(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Clash</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Clash</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Clash/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Clash</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double ClashDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double dX_1 = x * y;
+            double dDX_1 = y * dX + x * dY;
+            double _t0 = global::System.Math.Sin(dX_1);
+            double d_t0 = global::System.Math.Cos(dX_1) * dDX_1;
+            double value = _t0 * _t0;
+            double dValue = 2.0 * (_t0 * d_t0);
+            double value_1 = value + dX_1;
+            derivative = dValue + dDX_1;
             return value_1;
         }
     }

@@ -5,7 +5,7 @@
 partial class TopLevel
 {
     /// <summary>
-    /// Computes <see cref="Quadratic(double)"/> and its partial derivatives in one forward and one backward sweep.
+    /// Computes <see cref="Quadratic(double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
     /// </summary>
     /// <param name="x">The argument <c>x</c> of <c>Quadratic</c>.</param>
     /// <param name="dX">Receives ∂Quadratic/∂x.</param>
@@ -20,6 +20,23 @@ partial class TopLevel
         // backward sweep
         // adjoints of the parameters
         dX = 2.0 * _t0 - 2.0;
+        return value;
+    }
+
+    /// <summary>
+    /// Computes <see cref="Quadratic(double)"/> and its derivative along a direction in one sweep (forward mode).
+    /// </summary>
+    /// <param name="x">The argument <c>x</c> of <c>Quadratic</c>.</param>
+    /// <param name="dX">The direction's component along <c>x</c>.</param>
+    /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Quadratic/∂p times p's component of the direction.</param>
+    /// <returns>The value of <c>Quadratic</c>.</returns>
+    [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+    public static double QuadraticDerivative(double x, double dX, out double derivative)
+    {
+        double _t0 = 3.0 * x;
+        double d_t0 = 3.0 * dX;
+        double value = _t0 * x - 2.0 * x + 1.0;
+        derivative = x * d_t0 + _t0 * dX - 2.0 * dX;
         return value;
     }
 }

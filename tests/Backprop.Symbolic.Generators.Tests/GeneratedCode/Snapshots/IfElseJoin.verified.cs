@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Huber(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Huber(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="r">The argument <c>r</c> of <c>Huber</c>.</param>
         /// <param name="delta">The argument <c>delta</c> of <c>Huber</c>.</param>
@@ -57,6 +57,45 @@ namespace Samples
             }
             // adjoints of the parameters
             dR += r > 0.0 ? d_t0 : r < 0.0 ? -d_t0 : 0.0;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Huber(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="r">The argument <c>r</c> of <c>Huber</c>.</param>
+        /// <param name="delta">The argument <c>delta</c> of <c>Huber</c>.</param>
+        /// <param name="dR">The direction's component along <c>r</c>.</param>
+        /// <param name="dDelta">The direction's component along <c>delta</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Huber/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Huber</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double HuberDerivative(double r, double delta, double dR, double dDelta, out double derivative)
+        {
+            double _t0 = global::System.Math.Abs(r);
+            double d_t0 = r > 0.0 ? dR : r < 0.0 ? -dR : 0.0;
+            double loss_2 = 0.0;
+            double dLoss_2 = 0.0;
+            if (_t0 <= delta)
+            {
+                double _t1 = 0.5 * r;
+                double d_t1 = 0.5 * dR;
+                double loss = _t1 * r;
+                double dLoss = r * d_t1 + _t1 * dR;
+                loss_2 = loss;
+                dLoss_2 = dLoss;
+            }
+            else
+            {
+                double _t2 = _t0 - 0.5 * delta;
+                double d_t2 = d_t0 - 0.5 * dDelta;
+                double loss_1 = delta * _t2;
+                double dLoss_1 = _t2 * dDelta + delta * d_t2;
+                loss_2 = loss_1;
+                dLoss_2 = dLoss_1;
+            }
+            double value = loss_2;
+            derivative = dLoss_2;
             return value;
         }
     }

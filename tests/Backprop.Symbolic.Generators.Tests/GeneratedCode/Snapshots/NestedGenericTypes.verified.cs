@@ -9,7 +9,7 @@ namespace Samples
         partial struct Layer
         {
             /// <summary>
-            /// Computes <see cref="Activate(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+            /// Computes <see cref="Activate(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
             /// </summary>
             /// <param name="z">The argument <c>z</c> of <c>Activate</c>.</param>
             /// <param name="gain">The argument <c>gain</c> of <c>Activate</c>.</param>
@@ -27,6 +27,25 @@ namespace Samples
                 // adjoints of the parameters
                 dZ = gain * (1.0 - _t0 * _t0);
                 dGain = _t0;
+                return value;
+            }
+
+            /// <summary>
+            /// Computes <see cref="Activate(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+            /// </summary>
+            /// <param name="z">The argument <c>z</c> of <c>Activate</c>.</param>
+            /// <param name="gain">The argument <c>gain</c> of <c>Activate</c>.</param>
+            /// <param name="dZ">The direction's component along <c>z</c>.</param>
+            /// <param name="dGain">The direction's component along <c>gain</c>.</param>
+            /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Activate/∂p times p's component of the direction.</param>
+            /// <returns>The value of <c>Activate</c>.</returns>
+            [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+            internal static double ActivateDerivative(double z, double gain, double dZ, double dGain, out double derivative)
+            {
+                double _t0 = global::System.Math.Tanh(z);
+                double d_t0 = (1.0 - _t0 * _t0) * dZ;
+                double value = gain * _t0;
+                derivative = _t0 * dGain + gain * d_t0;
                 return value;
             }
         }

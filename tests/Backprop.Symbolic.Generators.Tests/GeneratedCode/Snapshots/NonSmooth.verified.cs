@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Kinks(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Kinks(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Kinks</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Kinks</c>.</param>
@@ -31,6 +31,29 @@ namespace Samples
             bool _t3 = x >= y;
             dX = (x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0) + (_t3 ? 1.0 : 0.0) + (_t2 ? -1.0 : 0.0) + d_t1 * y;
             dY = (_t3 ? 0.0 : 1.0) + d_t1 * x + 2.0 * d_t0;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Kinks(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Kinks</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Kinks</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Kinks/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Kinks</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double KinksDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double _t0 = 2.0 * y;
+            double d_t0 = 2.0 * dY;
+            double _t1 = x * y;
+            double d_t1 = y * dX + x * dY;
+            double value = global::System.Math.Abs(x) + global::System.Math.Max(x, y) - global::System.Math.Min(x, _t0) + global::System.Math.Clamp(_t1, -1.0, 1.0) + global::System.Math.Floor(x);
+            bool _t2 = x >= y;
+            bool _t3 = x <= _t0;
+            derivative = (x > 0.0 ? dX : x < 0.0 ? -dX : 0.0) + (_t2 ? dX : 0.0) + (_t2 ? 0.0 : dY) + (_t3 ? -dX : 0.0) + (_t3 ? 0.0 : -d_t0) + (_t1 < -1.0 ? 0.0 : _t1 > 1.0 ? 0.0 : d_t1);
             return value;
         }
     }

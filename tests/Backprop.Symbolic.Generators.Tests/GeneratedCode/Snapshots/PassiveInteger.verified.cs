@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Scaled(double, int, bool)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Scaled(double, int, bool)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Scaled</c>.</param>
         /// <param name="n">The argument <c>n</c> of <c>Scaled</c> (not differentiated).</param>
@@ -45,6 +45,37 @@ namespace Samples
             {
                 dX += d_c0 * (1.0 / (double)n);
             }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Scaled(double, int, bool)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Scaled</c>.</param>
+        /// <param name="n">The argument <c>n</c> of <c>Scaled</c> (not differentiated).</param>
+        /// <param name="square">The argument <c>square</c> of <c>Scaled</c> (not differentiated).</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Scaled/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Scaled</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double ScaledDerivative(double x, int n, bool square, double dX, out double derivative)
+        {
+            double _c0 = 0.0;
+            double d_c0 = 0.0;
+            if (square)
+            {
+                double _t0 = (double)n * x;
+                double d_t0 = (double)n * dX;
+                _c0 = _t0 * x;
+                d_c0 = x * d_t0 + _t0 * dX;
+            }
+            else
+            {
+                _c0 = (x + (double)n) / (double)n;
+                d_c0 = 1.0 / (double)n * dX;
+            }
+            double value = _c0;
+            derivative = d_c0;
             return value;
         }
     }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Power(double, int)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Power(double, int)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Power</c>.</param>
         /// <param name="n">The argument <c>n</c> of <c>Power</c> (not differentiated).</param>
@@ -41,6 +41,36 @@ namespace Samples
                 double d_power = d_c0 * x;
                 dX += d_c0 * _power + d_power * _power_dX;
             }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Power(double, int)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Power</c>.</param>
+        /// <param name="n">The argument <c>n</c> of <c>Power</c> (not differentiated).</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Power/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Power</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double PowerDerivative(double x, int n, double dX, out double derivative)
+        {
+            double _c0 = 0.0;
+            double d_c0 = 0.0;
+            if (n == 0)
+            {
+                _c0 = 1.0;
+                d_c0 = 0.0;
+            }
+            else
+            {
+                double _power = global::Samples.Functions.PowerGradient(x, n - 1, out double _power_dX);
+                double d_power = _power_dX * dX;
+                _c0 = x * _power;
+                d_c0 = _power * dX + x * d_power;
+            }
+            double value = _c0;
+            derivative = d_c0;
             return value;
         }
     }

@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Neuron(double, double, double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Neuron(double, double, double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="w">The argument <c>w</c> of <c>Neuron</c>.</param>
         /// <param name="b">The argument <c>b</c> of <c>Neuron</c>.</param>
@@ -34,6 +34,31 @@ namespace Samples
             double _t4 = dError * _t3;
             dW = _t4 * input;
             dB = _t4;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Neuron(double, double, double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="w">The argument <c>w</c> of <c>Neuron</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Neuron</c>.</param>
+        /// <param name="input">The argument <c>input</c> of <c>Neuron</c> (not differentiated).</param>
+        /// <param name="target">The argument <c>target</c> of <c>Neuron</c> (not differentiated).</param>
+        /// <param name="dW">The direction's component along <c>w</c>.</param>
+        /// <param name="dB">The direction's component along <c>b</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Neuron/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Neuron</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double NeuronDerivative(double w, double b, double input, double target, double dW, double dB, out double derivative)
+        {
+            double _t0 = global::System.Math.Tanh(w * input + b);
+            double d_t0 = (1.0 - _t0 * _t0) * (input * dW + dB);
+            double error = _t0 - target;
+            double dError = d_t0;
+            double _t1 = 0.5 * error;
+            double d_t1 = 0.5 * dError;
+            double value = _t1 * error;
+            derivative = error * d_t1 + _t1 * dError;
             return value;
         }
     }

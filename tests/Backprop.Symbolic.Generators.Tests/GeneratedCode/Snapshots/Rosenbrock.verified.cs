@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Rosenbrock(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Rosenbrock(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Rosenbrock</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Rosenbrock</c>.</param>
@@ -31,6 +31,29 @@ namespace Samples
             // adjoints of the parameters
             dX = -(2.0 * (dB * x)) - dA;
             dY = dB;
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Rosenbrock(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Rosenbrock</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Rosenbrock</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Rosenbrock/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Rosenbrock</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double RosenbrockDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double a = 1.0 - x;
+            double dA = -dX;
+            double b = y - x * x;
+            double dB = dY - 2.0 * (x * dX);
+            double _t0 = 100.0 * b;
+            double d_t0 = 100.0 * dB;
+            double value = a * a + _t0 * b;
+            derivative = 2.0 * (a * dA) + b * d_t0 + _t0 * dB;
             return value;
         }
     }

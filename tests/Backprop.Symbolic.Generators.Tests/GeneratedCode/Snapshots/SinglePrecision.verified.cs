@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Sigmoid(float)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Sigmoid(float)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Sigmoid</c>.</param>
         /// <param name="dX">Receives ∂Sigmoid/∂x.</param>
@@ -25,6 +25,25 @@ namespace Samples
             float d_t1 = -(value / _t1);
             // adjoints of the parameters
             dX = -(d_t1 * _t0);
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Sigmoid(float)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Sigmoid</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Sigmoid/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Sigmoid</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static float SigmoidDerivative(float x, float dX, out float derivative)
+        {
+            float _t0 = global::System.MathF.Exp(-x);
+            float d_t0 = -(_t0 * dX);
+            float _t1 = 1f + _t0;
+            float d_t1 = d_t0;
+            float value = 1f / _t1;
+            derivative = -(value / _t1 * d_t1);
             return value;
         }
     }

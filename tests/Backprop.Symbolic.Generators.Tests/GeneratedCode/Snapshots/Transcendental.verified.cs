@@ -7,7 +7,7 @@ namespace Samples
     partial class Functions
     {
         /// <summary>
-        /// Computes <see cref="Mixed(double, double)"/> and its partial derivatives in one forward and one backward sweep.
+        /// Computes <see cref="Mixed(double, double)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Mixed</c>.</param>
         /// <param name="y">The argument <c>y</c> of <c>Mixed</c>.</param>
@@ -34,6 +34,36 @@ namespace Samples
             double _t7 = _t5 + _t6;
             dX = 1.0 / (x * global::System.Math.Log(2.0)) - y / _t7 + _t4 * global::System.Math.Cosh(x) + 1.0 / (3.0 * (_t1 * _t1)) + y * global::System.Math.Pow(x, y - 1.0);
             dY = x / _t7 + _t3 * global::System.Math.Sinh(y) + 0.5 * d_t2 + _t0 * global::System.Math.Log(x);
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Mixed(double, double)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Mixed</c>.</param>
+        /// <param name="y">The argument <c>y</c> of <c>Mixed</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>.</param>
+        /// <param name="dY">The direction's component along <c>y</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Mixed/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Mixed</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static double MixedDerivative(double x, double y, double dX, double dY, out double derivative)
+        {
+            double _t0 = global::System.Math.Pow(x, y);
+            double d_t0 = y * global::System.Math.Pow(x, y - 1.0) * dX + _t0 * global::System.Math.Log(x) * dY;
+            double _t1 = global::System.Math.Cbrt(x);
+            double d_t1 = 1.0 / (3.0 * (_t1 * _t1)) * dX;
+            double _t2 = y / 2.0;
+            double d_t2 = 0.5 * dY;
+            double _t3 = global::System.Math.Sinh(x);
+            double d_t3 = global::System.Math.Cosh(x) * dX;
+            double _t4 = global::System.Math.Cosh(y);
+            double d_t4 = global::System.Math.Sinh(y) * dY;
+            double value = _t0 + global::System.Math.Log(x, 2.0) + global::System.Math.Atan2(y, x) + _t1 + global::System.Math.Asin(_t2) + _t3 * _t4;
+            double _t5 = x * x;
+            double _t6 = y * y;
+            double _t7 = _t5 + _t6;
+            derivative = d_t0 + 1.0 / (x * global::System.Math.Log(2.0)) * dX + x / _t7 * dY - y / _t7 * dX + d_t1 + 1.0 / global::System.Math.Sqrt(1.0 - _t2 * _t2) * d_t2 + _t4 * d_t3 + _t3 * d_t4;
             return value;
         }
     }

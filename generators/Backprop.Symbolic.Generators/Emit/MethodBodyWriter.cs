@@ -1,0 +1,230 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Model;
+using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
+
+namespace Backprop.Symbolic.Generators.Emit;
+
+/// <summary>
+/// Writes IR statements as C#: declarations on first assignment, <c>if</c>/<c>else if</c> chains, and the
+/// variables a branch defines but others read, declared before the branch. Shared by both modes.
+/// </summary>
+internal static class MethodBodyWriter
+{
+    /// <summary>What the writer needs besides the statements: declared names, what the backward sweep reads, the value variable.</summary>
+    internal sealed record Context(Scope Scope, HashSet<string> BackwardReads, Variable Value);
+
+    /// <summary>Writes statements; <paramref name="isForward"/> turns on the declarations hoisted before each <c>if</c>.</summary>
+    public static void WriteBlock(SourceWriter writer, IEnumerable<Statement> body, Context context, bool isForward)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case CommentStatement c:
+                    writer.Line("// " + c.Text);
+                    break;
+                case Assignment a:
+                    WriteAssignment(writer, a.Target, Print(a.Value), context.Scope);
+                    break;
+                case Accumulation a:
+                    writer.Line(Identifier(a.Target.Name) + " += " + Print(a.Value) + ";");
+                    break;
+                case ReturnStatement r:
+                    WriteAssignment(writer, context.Value with { Type = r.Value.Type }, Print(r.Value), context.Scope);
+                    break;
+                case ExpressionStatement x:
+                    writer.Line(Print(x.Value) + ";");
+                    break;
+                case DifferentiableCall call:
+                {
+                    var arguments = call.Arguments.Select(Print).ToList();
+                    for (int i = 0; i < call.Partials.Count; i++)
+                    {
+                        if (call.Partials[i].Variable is { } partial)
+                        {
+                            arguments.Add(context.Scope.IsDeclared(partial.Name)
+                                ? "out " + Identifier(partial.Name)
+                                : "out " + partial.Type.Name + " " + Identifier(partial.Name));
+                            context.Scope.Declare(partial.Name);
+                        }
+                    }
+                    string invocation = call.GradientMethod + "(" + string.Join(", ", arguments) + ")";
+                    WriteAssignment(writer, call.Target, invocation, context.Scope);
+                    break;
+                }
+                case IfStatement f:
+                    if (isForward)
+                    {
+                        Hoist(writer, f, context);
+                    }
+                    WriteIf(writer, f, context, isForward);
+                    break;
+            }
+        }
+    }
+
+    private static void WriteIf(SourceWriter writer, IfStatement f, Context context, bool isForward, string prefix = "")
+    {
+        if (f.Then.Count == 0 && f.Else.Count > 0)
+        {
+            // Nothing to do when the condition holds: test its negation instead of writing an empty block.
+            f = f with { Condition = new Unary(UnaryOperator.Not, f.Condition, TypeRef.Bool), Then = f.Else, Else = EquatableArray<Statement>.Empty };
+        }
+        writer.Open(prefix + "if (" + Print(f.Condition) + ")");
+        context.Scope.Push();
+        WriteBlock(writer, f.Then, context, isForward);
+        context.Scope.Pop();
+        writer.Close();
+        if (f.Else.Count == 0)
+        {
+            return;
+        }
+        if (f.Else.Count == 1 && f.Else[0] is IfStatement elseIf)
+        {
+            // The outer if already declared what the chain's branches share, so the chain stays flat.
+            WriteIf(writer, elseIf, context, isForward, "else ");
+            return;
+        }
+        writer.Open("else");
+        context.Scope.Push();
+        WriteBlock(writer, f.Else, context, isForward);
+        context.Scope.Pop();
+        writer.Close();
+    }
+
+    /// <summary>
+    /// Declares, before an <c>if</c>, the variables its branches define that are read outside them: by the
+    /// backward sweep, or after the join (variables assigned in both branches, and the returned value).
+    /// </summary>
+    private static void Hoist(SourceWriter writer, IfStatement f, Context context)
+    {
+        var blocks = new Dictionary<string, int>();
+        var types = new Dictionary<string, TypeRef>();
+        var order = new List<string>();
+        CountDefinitions(f, blocks, types, order, context.Value);
+        foreach (string name in order)
+        {
+            if (context.Scope.IsDeclared(name))
+            {
+                continue;
+            }
+            if (blocks[name] > 1 || context.BackwardReads.Contains(name) || name == context.Value.Name)
+            {
+                writer.Line(types[name].Name + " " + Identifier(name) + " = " + Default(types[name]) + ";");
+                context.Scope.Declare(name);
+            }
+        }
+    }
+
+    private static void CountDefinitions(IfStatement f, Dictionary<string, int> blocks, Dictionary<string, TypeRef> types, List<string> order, Variable value)
+    {
+        foreach (EquatableArray<Statement> block in new[] { f.Then, f.Else })
+        {
+            var seen = new HashSet<string>();
+            foreach (Statement s in block)
+            {
+                Variable? target = s switch
+                {
+                    Assignment a => a.Target,
+                    DifferentiableCall c => c.Target,
+                    ReturnStatement r => value with { Type = r.Value.Type },
+                    _ => null,
+                };
+                if (s is DifferentiableCall call)
+                {
+                    foreach (PartialSlot slot in call.Partials)
+                    {
+                        if (slot.Variable is { } partial && seen.Add(partial.Name))
+                        {
+                            Count(partial);
+                        }
+                    }
+                }
+                if (target is not null && seen.Add(target.Name))
+                {
+                    Count(target);
+                }
+                if (s is IfStatement inner)
+                {
+                    CountDefinitions(inner, blocks, types, order, value);
+                }
+            }
+        }
+
+        void Count(Variable v)
+        {
+            if (!blocks.ContainsKey(v.Name))
+            {
+                order.Add(v.Name);
+                blocks[v.Name] = 0;
+                types[v.Name] = v.Type;
+            }
+            blocks[v.Name]++;
+        }
+    }
+
+    private static string Default(TypeRef type) => type.Kind switch
+    {
+        ScalarKind.Double => "0.0",
+        ScalarKind.Single => "0f",
+        ScalarKind.Bool => "false",
+        ScalarKind.Integer => "0",
+        _ => "default",
+    };
+
+    public static void WriteAssignment(SourceWriter writer, Variable target, string value, Scope scope)
+    {
+        if (scope.IsDeclared(target.Name))
+        {
+            writer.Line(Identifier(target.Name) + " = " + value + ";");
+        }
+        else
+        {
+            writer.Line(target.Type.Name + " " + Identifier(target.Name) + " = " + value + ";");
+            scope.Declare(target.Name);
+        }
+    }
+
+    /// <summary>Every variable the statements define.</summary>
+    public static void Names(IEnumerable<Statement> body, HashSet<string> names)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case Assignment a:
+                    names.Add(a.Target.Name);
+                    break;
+                case DifferentiableCall c:
+                    names.Add(c.Target.Name);
+                    foreach (PartialSlot p in c.Partials)
+                    {
+                        if (p.Variable is not null)
+                        {
+                            names.Add(p.Variable.Name);
+                        }
+                    }
+                    break;
+                case IfStatement f:
+                    Names(f.Then, names);
+                    Names(f.Else, names);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The names declared in the enclosing C# blocks.</summary>
+    internal sealed class Scope
+    {
+        private readonly List<HashSet<string>> _levels = new() { new HashSet<string>() };
+
+        public void Push() => _levels.Add(new HashSet<string>());
+
+        public void Pop() => _levels.RemoveAt(_levels.Count - 1);
+
+        public void Declare(string name) => _levels[_levels.Count - 1].Add(name);
+
+        public bool IsDeclared(string name) => _levels.Any(l => l.Contains(name));
+    }
+}

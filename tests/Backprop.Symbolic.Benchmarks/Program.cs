@@ -1,0 +1,37 @@
+using System;
+using System.Globalization;
+using BenchmarkDotNet.Running;
+
+namespace Backprop.Symbolic.Benchmarks;
+
+/// <summary>
+/// Usage, from the repository root:
+/// <code>
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*'               every benchmark
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*' --job short   a quick, rougher run
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*Mixed*'         one objective
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --verify                   generated vs hand-written gradients
+/// </code>
+/// Any other arguments go to BenchmarkDotNet's <see cref="BenchmarkSwitcher"/>.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (Array.IndexOf(args, "--verify") >= 0)
+        {
+            return GradientAgreement.Run();
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        foreach (var summary in summaries)
+        {
+            if (summary.HasCriticalValidationErrors || summary.Reports.Length == 0)
+            {
+                return 1;
+            }
+        }
+        return 0;
+    }
+}
