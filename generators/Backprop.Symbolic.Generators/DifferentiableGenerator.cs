@@ -39,6 +39,25 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 }
             });
 
+        IncrementalValuesProvider<DiagnosticInfo> customGradientErrors = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                CustomGradientReader.MetadataName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, _) => CheckCustomGradient(ctx))
+            .Where(static error => error is not null)
+            .Select(static (error, _) => error!)
+            .WithTrackingName(TrackingNames.CustomGradients);
+
+        context.RegisterSourceOutput(
+            customGradientErrors.Collect().Combine(context.CompilationProvider),
+            static (spc, pair) =>
+            {
+                foreach (DiagnosticInfo info in pair.Left)
+                {
+                    spc.ReportDiagnostic(DiagnosticFactory.ToDiagnostic(info, pair.Right));
+                }
+            });
+
         IncrementalValuesProvider<MethodModel> models = methods
             .Where(static result => result.Model is not null)
             .Select(static (result, _) => result.Model!)
@@ -59,6 +78,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(DiagnosticFactory.ToDiagnostic(error, null));
             }
         });
+    }
+
+    private static DiagnosticInfo? CheckCustomGradient(GeneratorAttributeSyntaxContext context)
+    {
+        var method = (IMethodSymbol)context.TargetSymbol;
+        AttributeData attribute = context.Attributes[0];
+        if (CustomGradientReader.Resolve(method, attribute, out string expected) is not null)
+        {
+            return null;
+        }
+        SyntaxNode where = attribute.ApplicationSyntaxReference?.GetSyntax() ?? context.TargetNode;
+        return DiagnosticFactory.Create(DiagnosticDescriptors.CustomGradientMismatch, where, method.ContainingType.Name + "." + method.Name, expected);
     }
 
     private static (GeneratedFile? File, DiagnosticInfo? Error) Generate(MethodModel model, System.Threading.CancellationToken cancellationToken)

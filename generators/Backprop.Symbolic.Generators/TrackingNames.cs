@@ -12,6 +12,9 @@ public static class TrackingNames
     /// <summary>The diagnostics of every method.</summary>
     public const string Diagnostics = "Backprop.Symbolic.Diagnostics";
 
+    /// <summary>The checks of each [CustomGradient] declaration.</summary>
+    public const string CustomGradients = "Backprop.Symbolic.CustomGradients";
+
     /// <summary>The generated source files.</summary>
     public const string Sources = "Backprop.Symbolic.Sources";
 }

@@ -111,6 +111,12 @@ public static class DiagnosticDescriptors
         "Parameter clashes with the forward-mode output",
         "Parameter '{0}' has the name of the out parameter that '{1}' uses for the directional derivative; rename the parameter");
 
+    /// <summary>BPS0017: [CustomGradient] names no method of the expected signature.</summary>
+    public static readonly DiagnosticDescriptor CustomGradientMismatch = Error(
+        "BPS0017",
+        "Custom gradient has the wrong signature",
+        "The gradient that [CustomGradient] names for '{0}' must be declared in the same type as: {1}");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

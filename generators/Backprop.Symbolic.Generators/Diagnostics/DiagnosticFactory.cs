@@ -14,7 +14,7 @@ internal static class DiagnosticFactory
         DiagnosticDescriptors.GeneratedNameTaken, DiagnosticDescriptors.UnknownParameterName, DiagnosticDescriptors.ParameterNotDifferentiable,
         DiagnosticDescriptors.UnsupportedParameter, DiagnosticDescriptors.UnsupportedReturnType, DiagnosticDescriptors.AdjointNameClash,
         DiagnosticDescriptors.ArgumentNotDifferentiated, DiagnosticDescriptors.CalleeNotDifferentiable, DiagnosticDescriptors.GenericMethod,
-        DiagnosticDescriptors.DerivativeNameClash, DiagnosticDescriptors.InternalError,
+        DiagnosticDescriptors.DerivativeNameClash, DiagnosticDescriptors.CustomGradientMismatch, DiagnosticDescriptors.InternalError,
     };
 
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>

@@ -48,6 +48,11 @@ internal sealed class Lowerer
     /// <summary>True when the body has compile errors: the compiler reports them, so the generator stays quiet.</summary>
     public bool HasInvalidCode { get; private set; }
 
+    /// <summary>True when a call failed for a reason reported on another declaration (a custom gradient's).</summary>
+    public bool FailedSilently => _failedSilently;
+
+    private bool _failedSilently;
+
     /// <summary>Lowers the body. <paramref name="entry"/> maps each parameter to its entry variable; <paramref name="varied"/> names the differentiated ones.</summary>
     public List<Statement> Lower(MethodDeclarationSyntax syntax, Dictionary<ISymbol, Variable> entry, IEnumerable<string> varied)
     {
@@ -608,6 +613,28 @@ internal sealed class Lowerer
             return new MathCall(method.Name, arguments, type);
         }
         bool anyVaried = arguments.Any(a => Activity.IsVaried(a, _varied));
+        if (CustomGradientReader.Find(method.OriginalDefinition) is { } custom && type.IsFloating)
+        {
+            if (!anyVaried)
+            {
+                return new PassiveCall(MethodName(method), arguments, type);
+            }
+            if (CustomGradientReader.Resolve(method.OriginalDefinition, custom, out string expected) is not { } gradient)
+            {
+                // A declaration in this compilation has its own BPS0017; a referenced one is reported here.
+                if (method.Locations.Any(l => l.IsInSource))
+                {
+                    _failedSilently = true;
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.CustomGradientMismatch, invocation.Syntax, DisplayName(method), expected);
+                }
+                return new Constant(0, type);
+            }
+            return LowerDifferentiableCall(invocation, arguments, type, output,
+                TypeName(method.ContainingType) + "." + gradient.Name, CustomGradientReader.DifferentiatedParameters(method.OriginalDefinition));
+        }
         if (DifferentiableAttributeReader.IsDifferentiable(method) && type.IsFloating)
         {
             if (_calleeHasErrors(method.OriginalDefinition))
@@ -619,7 +646,8 @@ internal sealed class Lowerer
             {
                 return new PassiveCall(MethodName(method), arguments, type);
             }
-            return LowerDifferentiableCall(invocation, arguments, type, output);
+            return LowerDifferentiableCall(invocation, arguments, type, output,
+                TypeName(method.ContainingType) + "." + method.Name + "Gradient", DifferentiableAttributeReader.DifferentiatedParameters(method.OriginalDefinition));
         }
         if (anyVaried && type.IsFloating)
         {
@@ -631,10 +659,10 @@ internal sealed class Lowerer
         return new PassiveCall(MethodName(method), arguments, type);
     }
 
-    private Expr LowerDifferentiableCall(IInvocationOperation invocation, EquatableArray<Expr> arguments, TypeRef type, List<Statement> output)
+    private Expr LowerDifferentiableCall(IInvocationOperation invocation, EquatableArray<Expr> arguments, TypeRef type, List<Statement> output,
+        string gradient, bool[] differentiated)
     {
         IMethodSymbol method = invocation.TargetMethod;
-        bool[] differentiated = DifferentiableAttributeReader.DifferentiatedParameters(method.OriginalDefinition);
         var ordered = OrderedArguments(invocation);
         string stem = "_" + char.ToLowerInvariant(method.Name[0]) + method.Name.Substring(1);
         var target = new Variable(_names.Fresh(stem), type);
@@ -660,7 +688,6 @@ internal sealed class Lowerer
         {
             return new Constant(0, type);
         }
-        string gradient = TypeName(method.ContainingType) + "." + method.Name + "Gradient";
         output.Add(new DifferentiableCall(target, gradient, arguments, partials.ToEquatableArray(), _origin));
         _varied.Add(target.Name);
         return target;

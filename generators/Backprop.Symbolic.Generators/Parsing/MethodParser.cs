@@ -175,7 +175,7 @@ internal static class MethodParser
             }
             var lowerer = new Lowerer(bodyModel, names, CalleeHasErrors, _cancellationToken);
             List<Statement> body = lowerer.Lower(bodySyntax, entry, parameters.Where(p => p.AdjointName is not null).Select(p => p.Name));
-            if (lowerer.HasInvalidCode)
+            if (lowerer.HasInvalidCode || lowerer.FailedSilently)
             {
                 return null; // the compiler reports the errors; a gradient of broken code would only add more
             }

@@ -244,6 +244,31 @@ public sealed class GeneratedCodeSnapshotTests
                 }
             }
             """,
+        ["CustomGradient"] = """
+            namespace Samples;
+            public static class Stable
+            {
+                [CustomGradient(nameof(LogisticGradient))]
+                public static double Logistic(double x) => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
+
+                public static double LogisticGradient(double x, out double dX)
+                {
+                    double s = Logistic(x);
+                    dX = s * (1 - s);
+                    return s;
+                }
+            }
+
+            public static partial class Functions
+            {
+                [Differentiable]
+                public static double CrossEntropy(double w, double x, double label)
+                {
+                    double p = Stable.Logistic(w * x);
+                    return -(label * Math.Log(p) + (1 - label) * Math.Log(1 - p));
+                }
+            }
+            """,
         ["GlobalNamespace"] = """
             public static partial class TopLevel
             {

@@ -32,6 +32,10 @@ public sealed class IncrementalPipelineTests
         {
             public static double Plain(double v) => v;
 
+            // Names a gradient that does not exist (BPS0017), so the custom-gradient step has an output to track.
+            [CustomGradient("Missing")]
+            public static double Custom(double v) => v;
+
             // Reports a diagnostic, so the diagnostics step has an output to track.
             [Differentiable]
             public static double Bad(double x)
@@ -224,14 +228,14 @@ public sealed class IncrementalPipelineTests
         driver = driver.RunGenerators(compilation);
         GeneratorRunResult first = driver.GetRunResult().Results[0];
         Assert.Null(first.Exception);
-        Assert.Equal(new[] { DiagnosticDescriptors.NoDerivative.Id }, first.Diagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { DiagnosticDescriptors.NoDerivative.Id, DiagnosticDescriptors.CustomGradientMismatch.Id }, first.Diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
 
         CSharpCompilation edited = edit(compilation);
         Assert.Empty(edited.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         driver = driver.RunGenerators(edited);
         GeneratorRunResult second = driver.GetRunResult().Results[0];
         Assert.Null(second.Exception);
-        Assert.Equal(new[] { DiagnosticDescriptors.NoDerivative.Id }, second.Diagnostics.Select(d => d.Id));
+        Assert.Equal(new[] { DiagnosticDescriptors.NoDerivative.Id, DiagnosticDescriptors.CustomGradientMismatch.Id }, second.Diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
         return (first, second);
     }
 
