@@ -29,15 +29,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .SelectMany(static (result, _) => result.Diagnostics)
             .WithTrackingName(TrackingNames.Diagnostics);
 
-        context.RegisterSourceOutput(
-            diagnostics.Collect().Combine(context.CompilationProvider),
-            static (spc, pair) =>
-            {
-                foreach (DiagnosticInfo info in pair.Left)
-                {
-                    spc.ReportDiagnostic(DiagnosticFactory.ToDiagnostic(info, pair.Right));
-                }
-            });
+        Report(context, diagnostics);
 
         IncrementalValuesProvider<DiagnosticInfo> customGradientErrors = context.SyntaxProvider
             .ForAttributeWithMetadataName(
@@ -48,15 +40,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (error, _) => error!)
             .WithTrackingName(TrackingNames.CustomGradients);
 
-        context.RegisterSourceOutput(
-            customGradientErrors.Collect().Combine(context.CompilationProvider),
-            static (spc, pair) =>
-            {
-                foreach (DiagnosticInfo info in pair.Left)
-                {
-                    spc.ReportDiagnostic(DiagnosticFactory.ToDiagnostic(info, pair.Right));
-                }
-            });
+        Report(context, customGradientErrors);
 
         IncrementalValuesProvider<MethodModel> models = methods
             .Where(static result => result.Model is not null)
@@ -79,6 +63,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
             }
         });
     }
+
+    /// <summary>Reports diagnostics tied to the compilation's syntax trees, so they behave like the compiler's own.</summary>
+    private static void Report(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<DiagnosticInfo> diagnostics) =>
+        context.RegisterSourceOutput(
+            diagnostics.Collect().Combine(context.CompilationProvider),
+            static (spc, pair) =>
+            {
+                foreach (DiagnosticInfo info in pair.Left)
+                {
+                    spc.ReportDiagnostic(DiagnosticFactory.ToDiagnostic(info, pair.Right));
+                }
+            });
 
     private static DiagnosticInfo? CheckCustomGradient(GeneratorAttributeSyntaxContext context)
     {

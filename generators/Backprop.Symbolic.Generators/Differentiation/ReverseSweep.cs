@@ -131,9 +131,10 @@ internal sealed class ReverseSweep
     private void If(IfStatement f, List<Statement> output)
     {
         var inside = new HashSet<string>();
-        DefinedIn(f, inside);
-        var read = new List<string>();
-        ReadIn(f, read);
+        VariableUses.Definitions(new[] { f }, inside);
+        var readSet = new HashSet<string>();
+        VariableUses.Reads(f.Then.Concat(f.Else), readSet, includeConditions: false);
+        var read = readSet.OrderBy(n => n, StringComparer.Ordinal).ToList();
         Dictionary<string, List<Expr>> pending = _pending.Peek();
 
         // Adjoints the branches add to: of variables defined before the if, and of variables the
@@ -154,6 +155,18 @@ internal sealed class ReverseSweep
             }
         }
         _comment = f.Origin >= 0 ? _origins[f.Origin] : null;
+        // A joined variable whose adjoint is a constant or a single variable needs no local of its own:
+        // each branch starts with that term.
+        var carried = new Dictionary<string, Expr>();
+        foreach (string name in shared.Where(inside.Contains).ToList())
+        {
+            if (!_declared.Contains(name) && Sum(pending.TryGetValue(name, out List<Expr>? t) ? t : new List<Expr>()) is { } sum && IsAtomic(sum))
+            {
+                carried[name] = sum;
+                Take(name);
+                shared.Remove(name);
+            }
+        }
         foreach (string name in shared)
         {
             List<Expr> terms = Take(name);
@@ -171,18 +184,23 @@ internal sealed class ReverseSweep
                 _declared.Add(name);
             }
         }
-        List<Statement> whenTrue = Branch(f.Then);
-        List<Statement> whenFalse = Branch(f.Else);
+        List<Statement> whenTrue = Branch(f.Then, carried);
+        List<Statement> whenFalse = Branch(f.Else, carried);
         if (whenTrue.Count > 0 || whenFalse.Count > 0)
         {
             Emit(output, new IfStatement(f.Condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray(), f.Origin));
         }
     }
 
-    private List<Statement> Branch(EquatableArray<Statement> forward)
+    private List<Statement> Branch(EquatableArray<Statement> forward, Dictionary<string, Expr> carried)
     {
         var output = new List<Statement>();
-        _pending.Push(new Dictionary<string, List<Expr>>());
+        var pending = new Dictionary<string, List<Expr>>();
+        foreach (KeyValuePair<string, Expr> pair in carried)
+        {
+            pending[pair.Key] = new List<Expr> { pair.Value };
+        }
+        _pending.Push(pending);
         string? comment = _comment;
         _comment = null;
         Block(forward, output);
@@ -317,60 +335,6 @@ internal sealed class ReverseSweep
                     RecordTypes(f.Then);
                     RecordTypes(f.Else);
                     break;
-            }
-        }
-    }
-
-    private void DefinedIn(IfStatement f, HashSet<string> names)
-    {
-        foreach (Statement s in f.Then.Concat(f.Else))
-        {
-            switch (s)
-            {
-                case Assignment a:
-                    names.Add(a.Target.Name);
-                    _types[a.Target.Name] = a.Target.Type;
-                    break;
-                case DifferentiableCall c:
-                    names.Add(c.Target.Name);
-                    _types[c.Target.Name] = c.Target.Type;
-                    break;
-                case IfStatement inner:
-                    DefinedIn(inner, names);
-                    break;
-            }
-        }
-    }
-
-    private static void ReadIn(IfStatement f, List<string> names)
-    {
-        var set = new HashSet<string>();
-        foreach (Statement s in f.Then.Concat(f.Else))
-        {
-            switch (s)
-            {
-                case Assignment a:
-                    Recording.CollectNames(a.Value, set);
-                    break;
-                case ReturnStatement r:
-                    Recording.CollectNames(r.Value, set);
-                    break;
-                case DifferentiableCall c:
-                    foreach (Expr arg in c.Arguments)
-                    {
-                        Recording.CollectNames(arg, set);
-                    }
-                    break;
-                case IfStatement inner:
-                    ReadIn(inner, names);
-                    break;
-            }
-        }
-        foreach (string n in set.OrderBy(n => n, StringComparer.Ordinal))
-        {
-            if (!names.Contains(n))
-            {
-                names.Add(n);
             }
         }
     }

@@ -40,7 +40,7 @@ internal static class GradientEmitter
                 taken.Add(p.AdjointName);
             }
         }
-        Names(model.Body, taken);
+        VariableUses.Definitions(model.Body, taken);
         var names = new NameAllocator(model.ReservedNames, taken);
         string[] entries = model.Parameters
             .Where(p => options.ActivityAnalysis ? p.AdjointName is not null : p.Type.IsFloating)
@@ -119,7 +119,7 @@ internal static class GradientEmitter
         OpenMethod(writer, model, model.GradientName, signature);
 
         var backwardReads = new HashSet<string>();
-        DeadCode.Reads(backward, backwardReads);
+        VariableUses.Reads(backward, backwardReads);
         var context = new Context(DeclaredParameters(model, Array.Empty<string>()), backwardReads, value);
         writer.Line("// forward sweep");
         WriteBlock(writer, forward, context, isForward: true);

@@ -186,34 +186,6 @@ internal static class MethodBodyWriter
         }
     }
 
-    /// <summary>Every variable the statements define.</summary>
-    public static void Names(IEnumerable<Statement> body, HashSet<string> names)
-    {
-        foreach (Statement s in body)
-        {
-            switch (s)
-            {
-                case Assignment a:
-                    names.Add(a.Target.Name);
-                    break;
-                case DifferentiableCall c:
-                    names.Add(c.Target.Name);
-                    foreach (PartialSlot p in c.Partials)
-                    {
-                        if (p.Variable is not null)
-                        {
-                            names.Add(p.Variable.Name);
-                        }
-                    }
-                    break;
-                case IfStatement f:
-                    Names(f.Then, names);
-                    Names(f.Else, names);
-                    break;
-            }
-        }
-    }
-
     /// <summary>The names declared in the enclosing C# blocks.</summary>
     internal sealed class Scope
     {

@@ -122,8 +122,8 @@ internal sealed class CommonSubexpressions
                     output.Add(f with { Condition = condition, Then = whenTrue.ToEquatableArray(), Else = whenFalse.ToEquatableArray() });
                     // Adjoints the branches add to, and variables they assign, hold new values after the if.
                     var changed = new HashSet<string>();
-                    Assigned(f.Then, changed);
-                    Assigned(f.Else, changed);
+                    VariableUses.Definitions(f.Then, changed, includeAccumulations: true);
+                    VariableUses.Definitions(f.Else, changed, includeAccumulations: true);
                     foreach (string name in changed)
                     {
                         Invalidate(scope, name);
@@ -148,26 +148,6 @@ internal sealed class CommonSubexpressions
             if (entry.Value.Name == name || read.Contains(name))
             {
                 scope.Remove(entry.Key);
-            }
-        }
-    }
-
-    private static void Assigned(IEnumerable<Statement> body, HashSet<string> names)
-    {
-        foreach (Statement s in body)
-        {
-            switch (s)
-            {
-                case Assignment a:
-                    names.Add(a.Target.Name);
-                    break;
-                case Accumulation a:
-                    names.Add(a.Target.Name);
-                    break;
-                case IfStatement f:
-                    Assigned(f.Then, names);
-                    Assigned(f.Else, names);
-                    break;
             }
         }
     }

@@ -17,8 +17,8 @@ internal static class DeadCode
         while (true)
         {
             var read = new HashSet<string>(alwaysLive);
-            Reads(forward, read);
-            Reads(backward, read);
+            VariableUses.Reads(forward, read);
+            VariableUses.Reads(backward, read);
             bool changed = false;
             forward = Sweep(forward, read, ref changed);
             backward = Sweep(backward, read, ref changed);
@@ -75,39 +75,4 @@ internal static class DeadCode
         PassiveCall => true,
         _ => CommonSubexpressions.Children(e).Any(HasEffects),
     };
-
-    /// <summary>Every variable name read by <paramref name="body"/>.</summary>
-    public static void Reads(IEnumerable<Statement> body, ISet<string> read)
-    {
-        foreach (Statement s in body)
-        {
-            switch (s)
-            {
-                case Assignment a:
-                    Recording.CollectNames(a.Value, read);
-                    break;
-                case Accumulation a:
-                    read.Add(a.Target.Name);
-                    Recording.CollectNames(a.Value, read);
-                    break;
-                case ReturnStatement r:
-                    Recording.CollectNames(r.Value, read);
-                    break;
-                case ExpressionStatement x:
-                    Recording.CollectNames(x.Value, read);
-                    break;
-                case DifferentiableCall c:
-                    foreach (Expr arg in c.Arguments)
-                    {
-                        Recording.CollectNames(arg, read);
-                    }
-                    break;
-                case IfStatement f:
-                    Recording.CollectNames(f.Condition, read);
-                    Reads(f.Then, read);
-                    Reads(f.Else, read);
-                    break;
-            }
-        }
-    }
 }

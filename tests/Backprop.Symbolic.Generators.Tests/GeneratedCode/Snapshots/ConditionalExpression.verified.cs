@@ -33,15 +33,14 @@ namespace Samples
             // double y = x > 0 ? x : slope * x;
             dSlope = 0.0;
             dX = 0.0;
-            double dY = 1.0;
             if (x > 0.0)
             {
-                dX += dY;
+                dX += 1.0;
             }
             else
             {
-                dSlope += dY * x;
-                dX += dY * slope;
+                dSlope += x;
+                dX += slope;
             }
             return value;
         }

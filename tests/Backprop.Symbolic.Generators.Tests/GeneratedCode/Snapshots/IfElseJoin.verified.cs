@@ -41,19 +41,14 @@ namespace Samples
             double d_t0 = 0.0;
             dDelta = 0.0;
             dR = 0.0;
-            double dLoss_2 = 1.0;
             if (_t0 <= delta)
             {
-                // loss = 0.5 * r * r;
-                double d_t1 = dLoss_2 * r;
-                dR += dLoss_2 * _t1 + 0.5 * d_t1;
+                dR += _t1 + 0.5 * r;
             }
             else
             {
-                // loss = delta * (Math.Abs(r) - 0.5 * delta);
-                double d_t2 = dLoss_2 * delta;
-                dDelta += dLoss_2 * _t2 - 0.5 * d_t2;
-                d_t0 += d_t2;
+                dDelta += _t2 - 0.5 * delta;
+                d_t0 += delta;
             }
             // adjoints of the parameters
             dR += r > 0.0 ? d_t0 : r < 0.0 ? -d_t0 : 0.0;

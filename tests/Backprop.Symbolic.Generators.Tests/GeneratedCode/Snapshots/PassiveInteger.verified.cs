@@ -34,16 +34,13 @@ namespace Samples
             // backward sweep
             // return square ? n * x * x : (x + n) / n;
             dX = 0.0;
-            double d_c0 = 1.0;
             if (square)
             {
-                // return square ? n * x * x : (x + n) / n;
-                double d_t0 = d_c0 * x;
-                dX += d_c0 * _t0 + d_t0 * (double)n;
+                dX += _t0 + x * (double)n;
             }
             else
             {
-                dX += d_c0 * (1.0 / (double)n);
+                dX += 1.0 / (double)n;
             }
             return value;
         }

@@ -34,12 +34,9 @@ namespace Samples
             // backward sweep
             // return n == 0 ? 1 : x * Power(x, n - 1);
             dX = 0.0;
-            double d_c0 = 1.0;
             if (!(n == 0))
             {
-                // return n == 0 ? 1 : x * Power(x, n - 1);
-                double d_power = d_c0 * x;
-                dX += d_c0 * _power + d_power * _power_dX;
+                dX += _power + x * _power_dX;
             }
             return value;
         }
