@@ -121,15 +121,79 @@ internal static class GradientEmitter
         var backwardReads = new HashSet<string>();
         VariableUses.Reads(backward, backwardReads);
         var context = new Context(DeclaredParameters(model, Array.Empty<string>()), backwardReads, value);
-        writer.Line("// forward sweep");
+        WriteSweeps(writer, forward, backward, context);
+        writer.Line("return " + Identifier(value.Name) + ";");
+        writer.Close();
+    }
+
+    /// <summary>
+    /// Writes the forward sweep, then the backward sweep. When the forward sweep ends in an <c>if</c> (every
+    /// path returns inside it) and the backward sweep starts by mirroring it, the two are written as one:
+    /// each branch runs its own forward and backward statements, so the condition is tested once and the
+    /// branch's values stay local to it.
+    /// </summary>
+    private static void WriteSweeps(SourceWriter writer, IReadOnlyList<Statement> forward, IReadOnlyList<Statement> backward, Context context, bool outermost = true)
+    {
+        if (outermost)
+        {
+            writer.Line("// forward sweep");
+        }
+        if (Mergeable(forward, backward, out int mirror))
+        {
+            var tail = (IfStatement)forward[forward.Count - 1];
+            WriteBlock(writer, forward.Take(forward.Count - 1), context, isForward: true);
+            WriteBlock(writer, backward.Take(mirror).Where(s => s is not CommentStatement), context, isForward: false);
+            Hoist(writer, tail, context, valueOnly: true);
+            WriteMerged(writer, tail, (IfStatement)backward[mirror], context, "");
+            WriteBlock(writer, backward.Skip(mirror + 1), context, isForward: false);
+            return;
+        }
         WriteBlock(writer, forward, context, isForward: true);
         if (backward.Count > 0)
         {
-            writer.Line();
+            if (outermost)
+            {
+                writer.Line();
+            }
             writer.Line("// backward sweep");
             WriteBlock(writer, backward, context, isForward: false);
         }
-        writer.Line("return " + Identifier(value.Name) + ";");
+    }
+
+    /// <summary>
+    /// True when the forward sweep ends in an <c>if</c> (every path returns inside it) and the backward
+    /// sweep, after declaring the adjoints its branches add to, mirrors that <c>if</c>.
+    /// </summary>
+    private static bool Mergeable(IReadOnlyList<Statement> forward, IReadOnlyList<Statement> backward, out int mirror)
+    {
+        mirror = backward.ToList().FindIndex(s => s is IfStatement);
+        return forward.Count > 0 && forward[forward.Count - 1] is IfStatement tail && mirror >= 0
+            && ((IfStatement)backward[mirror]).Condition.Equals(tail.Condition)
+            && backward.Take(mirror).All(s => s is CommentStatement || s is Assignment { Value: Constant });
+    }
+
+    private static void WriteMerged(SourceWriter writer, IfStatement tail, IfStatement mirrored, Context context, string prefix)
+    {
+        writer.Open(prefix + "if (" + Print(tail.Condition) + ")");
+        context.Scope.Push();
+        WriteSweeps(writer, tail.Then, mirrored.Then, context, outermost: false);
+        context.Scope.Pop();
+        writer.Close();
+        if (tail.Else.Count == 0 && mirrored.Else.Count == 0)
+        {
+            return;
+        }
+        var elseBackward = mirrored.Else.Where(s => s is not CommentStatement).ToList();
+        if (tail.Else.Count == 1 && tail.Else[0] is IfStatement innerTail
+            && elseBackward.Count == 1 && elseBackward[0] is IfStatement innerMirror && innerMirror.Condition.Equals(innerTail.Condition))
+        {
+            WriteMerged(writer, innerTail, innerMirror, context, "else ");
+            return;
+        }
+        writer.Open("else");
+        context.Scope.Push();
+        WriteSweeps(writer, tail.Else, mirrored.Else, context, outermost: false);
+        context.Scope.Pop();
         writer.Close();
     }
 

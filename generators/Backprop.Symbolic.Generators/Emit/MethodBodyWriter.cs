@@ -96,8 +96,10 @@ internal static class MethodBodyWriter
     /// <summary>
     /// Declares, before an <c>if</c>, the variables its branches define that are read outside them: by the
     /// backward sweep, or after the join (variables assigned in both branches, and the returned value).
+    /// With <paramref name="valueOnly"/>, only the returned value: for an <c>if</c> whose branches also hold
+    /// their own backward sweeps, nothing else is read outside.
     /// </summary>
-    private static void Hoist(SourceWriter writer, IfStatement f, Context context)
+    public static void Hoist(SourceWriter writer, IfStatement f, Context context, bool valueOnly = false)
     {
         var blocks = new Dictionary<string, int>();
         var types = new Dictionary<string, TypeRef>();
@@ -109,7 +111,7 @@ internal static class MethodBodyWriter
             {
                 continue;
             }
-            if (blocks[name] > 1 || context.BackwardReads.Contains(name) || name == context.Value.Name)
+            if (name == context.Value.Name || (!valueOnly && (blocks[name] > 1 || context.BackwardReads.Contains(name))))
             {
                 writer.Line(types[name].Name + " " + Identifier(name) + " = " + Default(types[name]) + ";");
                 context.Scope.Declare(name);

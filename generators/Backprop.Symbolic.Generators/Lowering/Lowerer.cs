@@ -81,8 +81,7 @@ internal sealed class Lowerer
                 _ => null,
             } ?? throw new InvalidOperationException("The expression body has no operation tree.");
             _origin = AddOrigin("return " + arrow.Expression.ToString() + ";");
-            Expr value = LowerExpression(returned, env, output);
-            output.Add(new ReturnStatement(value, _origin));
+            LowerReturn(returned, env, output);
         }
         return output;
     }
@@ -118,8 +117,7 @@ internal sealed class Lowerer
                         Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "return statements without a value are not supported", "return the method's value");
                         return true;
                     }
-                    Expr value = LowerExpression(ret.ReturnedValue, env, output);
-                    output.Add(new ReturnStatement(value, _origin));
+                    LowerReturn(ret.ReturnedValue, env, output);
                     return true; // anything after is unreachable
                 }
                 case IConditionalOperation conditional when !ContainsReturn(conditional):
@@ -199,6 +197,26 @@ internal sealed class Lowerer
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// <c>return c ? a : b;</c> becomes <c>if (c) return a; else return b;</c>: no joined variable, and the
+    /// gradient can run each branch's forward and backward statements together.
+    /// </summary>
+    private void LowerReturn(IOperation returned, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    {
+        if (returned is IConditionalOperation { WhenFalse: not null } conditional && conditional.ConstantValue.HasValue == false)
+        {
+            Expr condition = LowerCondition(conditional.Condition, env, output);
+            var thenOut = new List<Statement>();
+            var elseOut = new List<Statement>();
+            LowerReturn(conditional.WhenTrue, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), thenOut);
+            LowerReturn(conditional.WhenFalse, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), elseOut);
+            output.Add(new IfStatement(condition, thenOut.ToEquatableArray(), elseOut.ToEquatableArray(), _origin));
+            return;
+        }
+        Expr value = LowerExpression(returned, env, output);
+        output.Add(new ReturnStatement(value, _origin));
     }
 
     private void LowerJoiningIf(IConditionalOperation conditional, Dictionary<ISymbol, Variable> env, List<Statement> output)
@@ -446,6 +464,11 @@ internal sealed class Lowerer
             {
                 return Unsupported(conversion, "this conversion is not supported", "convert between float, double and integer types only");
             }
+        }
+        if (type.Kind == ScalarKind.Other && Activity.IsVaried(operand, _varied))
+        {
+            // decimal and the like: the derivative would be lost without a word.
+            return Unsupported(conversion, "converting a differentiated value to '" + conversion.Type.ToDisplayString() + "' is not supported", "keep the computation in float or double");
         }
         return new Conversion(operand, type);
     }

@@ -137,6 +137,8 @@ public sealed class BodyDiagnosticTests
         "calls to instance methods are not supported in a [Differentiable] method; call a static method, passing the values it needs")]
     [InlineData("return [|(x, x).Item1|];",
         "reading instance fields or properties is not supported in a [Differentiable] method; pass the value in as a parameter")]
+    [InlineData("return (double)[|(decimal)x|];",
+        "converting a differentiated value to 'decimal' is not supported in a [Differentiable] method; keep the computation in float or double")]
     [InlineData("return n > 0 ? x : [|throw new System.Exception()|];",
         "throw expressions are not supported yet in a [Differentiable] method; validate arguments in the caller")]
     public void BPS0005_other_expressions(string markedBody, string message) =>

@@ -18,31 +18,22 @@ namespace Samples
         public static double SafeLogGradient(double x, double epsilon, out double dX, out double dEpsilon)
         {
             // forward sweep
-            double _t0 = 0.0;
-            double value = 0.0;
-            double y = 0.0;
-            if (x < epsilon)
-            {
-                _t0 = (x - epsilon) / epsilon;
-                value = global::System.Math.Log(epsilon) + _t0;
-            }
-            else
-            {
-                y = global::System.Math.Log(x);
-                value = y * y;
-            }
-
-            // backward sweep
-            // if (x < epsilon)
             dEpsilon = 0.0;
             dX = 0.0;
+            double value = 0.0;
             if (x < epsilon)
             {
+                double _t0 = (x - epsilon) / epsilon;
+                value = global::System.Math.Log(epsilon) + _t0;
+                // backward sweep
                 dEpsilon += -(_t0 / epsilon);
                 dX += 1.0 / epsilon;
             }
             else
             {
+                double y = global::System.Math.Log(x);
+                value = y * y;
+                // backward sweep
                 // double y = Math.Log(x);
                 double dY = 2.0 * y;
                 dX += dY * (1.0 / x);

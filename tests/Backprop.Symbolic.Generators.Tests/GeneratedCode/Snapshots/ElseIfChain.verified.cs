@@ -18,47 +18,32 @@ namespace Samples
         public static double PiecewiseGradient(double x, double y, out double dX, out double dY)
         {
             // forward sweep
-            double _t0 = 0.0;
+            dX = 0.0;
+            dY = 0.0;
             double value = 0.0;
-            double _t1 = 0.0;
             if (x < -1.0)
             {
-                _t0 = -x;
+                double _t0 = -x;
                 value = _t0 * y;
+                // backward sweep
+                dX += -y;
+                dY += _t0;
             }
             else if (x < 1.0 && y > 0.0)
             {
-                _t1 = x * x;
+                double _t1 = x * x;
                 value = _t1 * y;
+                // backward sweep
+                dX += 2.0 * (y * x);
+                dY += _t1;
             }
             else
             {
                 value = global::System.Math.Sqrt(x + y * y);
-            }
-
-            // backward sweep
-            // if (x < -1)
-            dX = 0.0;
-            dY = 0.0;
-            if (x < -1.0)
-            {
-                dX += -y;
-                dY += _t0;
-            }
-            else
-            {
-                // if (x < 1 && y > 0)
-                if (x < 1.0 && y > 0.0)
-                {
-                    dX += 2.0 * (y * x);
-                    dY += _t1;
-                }
-                else
-                {
-                    double _t2 = 0.5 / value;
-                    dX += _t2;
-                    dY += 2.0 * (_t2 * y);
-                }
+                // backward sweep
+                double _t2 = 0.5 / value;
+                dX += _t2;
+                dY += 2.0 * (_t2 * y);
             }
             return value;
         }

@@ -18,28 +18,19 @@ namespace Samples
         public static double ScaledGradient(double x, int n, bool square, out double dX)
         {
             // forward sweep
-            double _t0 = 0.0;
-            double _c0 = 0.0;
-            if (square)
-            {
-                _t0 = (double)n * x;
-                _c0 = _t0 * x;
-            }
-            else
-            {
-                _c0 = (x + (double)n) / (double)n;
-            }
-            double value = _c0;
-
-            // backward sweep
-            // return square ? n * x * x : (x + n) / n;
             dX = 0.0;
+            double value = 0.0;
             if (square)
             {
+                double _t0 = (double)n * x;
+                value = _t0 * x;
+                // backward sweep
                 dX += _t0 + x * (double)n;
             }
             else
             {
+                value = (x + (double)n) / (double)n;
+                // backward sweep
                 dX += 1.0 / (double)n;
             }
             return value;
@@ -57,22 +48,19 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double ScaledDerivative(double x, int n, bool square, double dX, out double derivative)
         {
-            double _c0 = 0.0;
-            double d_c0 = 0.0;
+            double value = 0.0;
             if (square)
             {
                 double _t0 = (double)n * x;
                 double d_t0 = (double)n * dX;
-                _c0 = _t0 * x;
-                d_c0 = x * d_t0 + _t0 * dX;
+                value = _t0 * x;
+                derivative = x * d_t0 + _t0 * dX;
             }
             else
             {
-                _c0 = (x + (double)n) / (double)n;
-                d_c0 = 1.0 / (double)n * dX;
+                value = (x + (double)n) / (double)n;
+                derivative = 1.0 / (double)n * dX;
             }
-            double value = _c0;
-            derivative = d_c0;
             return value;
         }
     }

@@ -17,25 +17,17 @@ namespace Samples
         public static double PowerGradient(double x, int n, out double dX)
         {
             // forward sweep
-            double _c0 = 0.0;
-            double _power_dX = 0.0;
-            double _power = 0.0;
+            dX = 0.0;
+            double value = 0.0;
             if (n == 0)
             {
-                _c0 = 1.0;
+                value = 1.0;
             }
             else
             {
-                _power = global::Samples.Functions.PowerGradient(x, n - 1, out _power_dX);
-                _c0 = x * _power;
-            }
-            double value = _c0;
-
-            // backward sweep
-            // return n == 0 ? 1 : x * Power(x, n - 1);
-            dX = 0.0;
-            if (!(n == 0))
-            {
+                double _power = global::Samples.Functions.PowerGradient(x, n - 1, out double _power_dX);
+                value = x * _power;
+                // backward sweep
                 dX += _power + x * _power_dX;
             }
             return value;
@@ -52,22 +44,19 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double PowerDerivative(double x, int n, double dX, out double derivative)
         {
-            double _c0 = 0.0;
-            double d_c0 = 0.0;
+            double value = 0.0;
             if (n == 0)
             {
-                _c0 = 1.0;
-                d_c0 = 0.0;
+                value = 1.0;
+                derivative = 0.0;
             }
             else
             {
                 double _power = global::Samples.Functions.PowerGradient(x, n - 1, out double _power_dX);
                 double d_power = _power_dX * dX;
-                _c0 = x * _power;
-                d_c0 = _power * dX + x * d_power;
+                value = x * _power;
+                derivative = _power * dX + x * d_power;
             }
-            double value = _c0;
-            derivative = d_c0;
             return value;
         }
     }
