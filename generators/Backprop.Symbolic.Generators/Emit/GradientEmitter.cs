@@ -134,19 +134,28 @@ internal static class GradientEmitter
     /// </summary>
     private static void WriteSweeps(SourceWriter writer, IReadOnlyList<Statement> forward, IReadOnlyList<Statement> backward, Context context, bool outermost = true)
     {
-        if (outermost)
-        {
-            writer.Line("// forward sweep");
-        }
         if (Mergeable(forward, backward, out int mirror))
         {
             var tail = (IfStatement)forward[forward.Count - 1];
+            if (outermost && forward.Count > 1)
+            {
+                writer.Line("// forward sweep");
+            }
             WriteBlock(writer, forward.Take(forward.Count - 1), context, isForward: true);
-            WriteBlock(writer, backward.Take(mirror).Where(s => s is not CommentStatement), context, isForward: false);
+            var declarations = backward.Take(mirror).Where(s => s is not CommentStatement).ToList();
+            if (declarations.Count > 0)
+            {
+                writer.Line("// adjoints the branches add to");
+            }
+            WriteBlock(writer, declarations, context, isForward: false);
             Hoist(writer, tail, context, valueOnly: true);
             WriteMerged(writer, tail, (IfStatement)backward[mirror], context, "");
             WriteBlock(writer, backward.Skip(mirror + 1), context, isForward: false);
             return;
+        }
+        if (outermost)
+        {
+            writer.Line("// forward sweep");
         }
         WriteBlock(writer, forward, context, isForward: true);
         if (backward.Count > 0)

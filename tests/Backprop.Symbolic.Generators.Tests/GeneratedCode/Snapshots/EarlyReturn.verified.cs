@@ -17,7 +17,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double SafeLogGradient(double x, double epsilon, out double dX, out double dEpsilon)
         {
-            // forward sweep
+            // adjoints the branches add to
             dEpsilon = 0.0;
             dX = 0.0;
             double value = 0.0;

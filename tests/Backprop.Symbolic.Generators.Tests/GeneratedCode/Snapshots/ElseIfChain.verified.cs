@@ -17,7 +17,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double PiecewiseGradient(double x, double y, out double dX, out double dY)
         {
-            // forward sweep
+            // adjoints the branches add to
             dX = 0.0;
             dY = 0.0;
             double value = 0.0;

@@ -17,7 +17,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double ScaledGradient(double x, int n, bool square, out double dX)
         {
-            // forward sweep
+            // adjoints the branches add to
             dX = 0.0;
             double value = 0.0;
             if (square)

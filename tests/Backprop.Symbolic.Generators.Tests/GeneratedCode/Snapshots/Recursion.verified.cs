@@ -16,7 +16,7 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double PowerGradient(double x, int n, out double dX)
         {
-            // forward sweep
+            // adjoints the branches add to
             dX = 0.0;
             double value = 0.0;
             if (n == 0)
