@@ -78,7 +78,7 @@ internal sealed class Recording
         {
             if (_activity.IsVaried(operands[i]) && DerivativeRules.Partial(shape, i, ResultPlaceholder with { Type = e.Type }) is { } partial)
             {
-                CollectNames(partial, read);
+                VariableUses.Names(partial, read);
             }
         }
         var prepared = new Expr[operands.Count];
@@ -100,43 +100,5 @@ internal sealed class Recording
         var temp = new Variable(_names.FreshNumbered("_t"), value.Type);
         output.Add(new Assignment(temp, value, origin));
         return temp;
-    }
-
-    /// <summary>Adds the name of every variable in <paramref name="e"/> to <paramref name="names"/>.</summary>
-    public static void CollectNames(Expr e, ISet<string> names)
-    {
-        switch (e)
-        {
-            case Variable v:
-                names.Add(v.Name);
-                break;
-            case Unary u:
-                CollectNames(u.Operand, names);
-                break;
-            case Binary b:
-                CollectNames(b.Left, names);
-                CollectNames(b.Right, names);
-                break;
-            case Conversion c:
-                CollectNames(c.Operand, names);
-                break;
-            case MathCall m:
-                foreach (Expr a in m.Arguments)
-                {
-                    CollectNames(a, names);
-                }
-                break;
-            case PassiveCall p:
-                foreach (Expr a in p.Arguments)
-                {
-                    CollectNames(a, names);
-                }
-                break;
-            case Select s:
-                CollectNames(s.Condition, names);
-                CollectNames(s.WhenTrue, names);
-                CollectNames(s.WhenFalse, names);
-                break;
-        }
     }
 }

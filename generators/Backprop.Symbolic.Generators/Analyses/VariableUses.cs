@@ -17,28 +17,28 @@ internal static class VariableUses
             switch (s)
             {
                 case Assignment a:
-                    Recording.CollectNames(a.Value, read);
+                    VariableUses.Names(a.Value, read);
                     break;
                 case Accumulation a:
                     read.Add(a.Target.Name);
-                    Recording.CollectNames(a.Value, read);
+                    VariableUses.Names(a.Value, read);
                     break;
                 case ReturnStatement r:
-                    Recording.CollectNames(r.Value, read);
+                    VariableUses.Names(r.Value, read);
                     break;
                 case ExpressionStatement x:
-                    Recording.CollectNames(x.Value, read);
+                    VariableUses.Names(x.Value, read);
                     break;
                 case DifferentiableCall c:
                     foreach (Expr arg in c.Arguments)
                     {
-                        Recording.CollectNames(arg, read);
+                        VariableUses.Names(arg, read);
                     }
                     break;
                 case IfStatement f:
                     if (includeConditions)
                     {
-                        Recording.CollectNames(f.Condition, read);
+                        VariableUses.Names(f.Condition, read);
                     }
                     Reads(f.Then, read, includeConditions);
                     Reads(f.Else, read, includeConditions);
@@ -78,6 +78,44 @@ internal static class VariableUses
                     Definitions(f.Else, defined, includeAccumulations);
                     break;
             }
+        }
+    }
+
+    /// <summary>Adds the name of every variable in <paramref name="e"/> to <paramref name="names"/>.</summary>
+    public static void Names(Expr e, ISet<string> names)
+    {
+        switch (e)
+        {
+            case Variable v:
+                names.Add(v.Name);
+                break;
+            case Unary u:
+                Names(u.Operand, names);
+                break;
+            case Binary b:
+                Names(b.Left, names);
+                Names(b.Right, names);
+                break;
+            case Conversion c:
+                Names(c.Operand, names);
+                break;
+            case MathCall m:
+                foreach (Expr a in m.Arguments)
+                {
+                    Names(a, names);
+                }
+                break;
+            case PassiveCall p:
+                foreach (Expr a in p.Arguments)
+                {
+                    Names(a, names);
+                }
+                break;
+            case Select s:
+                Names(s.Condition, names);
+                Names(s.WhenTrue, names);
+                Names(s.WhenFalse, names);
+                break;
         }
     }
 }

@@ -7,15 +7,12 @@ namespace Backprop.Symbolic.Generators.Diagnostics;
 /// <summary>Turns descriptors and Roslyn locations into equatable <see cref="DiagnosticInfo"/>s and back.</summary>
 internal static class DiagnosticFactory
 {
-    private static readonly DiagnosticDescriptor[] All =
-    {
-        DiagnosticDescriptors.TypeNotPartial, DiagnosticDescriptors.MethodNotStatic, DiagnosticDescriptors.MethodHasNoBody,
-        DiagnosticDescriptors.UnsupportedStatement, DiagnosticDescriptors.UnsupportedExpression, DiagnosticDescriptors.NoDerivative,
-        DiagnosticDescriptors.GeneratedNameTaken, DiagnosticDescriptors.UnknownParameterName, DiagnosticDescriptors.ParameterNotDifferentiable,
-        DiagnosticDescriptors.UnsupportedParameter, DiagnosticDescriptors.UnsupportedReturnType, DiagnosticDescriptors.AdjointNameClash,
-        DiagnosticDescriptors.ArgumentNotDifferentiated, DiagnosticDescriptors.CalleeNotDifferentiable, DiagnosticDescriptors.GenericMethod,
-        DiagnosticDescriptors.DerivativeNameClash, DiagnosticDescriptors.CustomGradientMismatch, DiagnosticDescriptors.InternalError,
-    };
+    /// <summary>Every descriptor, read off <see cref="DiagnosticDescriptors"/> so that a new one cannot be forgotten here.</summary>
+    private static readonly DiagnosticDescriptor[] All = typeof(DiagnosticDescriptors)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+        .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
+        .ToArray();
 
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] arguments) =>
         new(descriptor.Id, arguments.ToEquatableArray(), ToInfo(location));

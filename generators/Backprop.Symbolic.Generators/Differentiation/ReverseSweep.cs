@@ -21,6 +21,7 @@ internal sealed class ReverseSweep
     private readonly NameAllocator _names;
     private readonly IReadOnlyList<string> _origins;
     private readonly Variable _value;
+    private readonly IReadOnlyList<ParameterModel> _parameters;
     private readonly Dictionary<string, string> _adjointNames = new();
     private readonly HashSet<string> _declared = new();
     private readonly Dictionary<string, TypeRef> _types = new();
@@ -33,7 +34,8 @@ internal sealed class ReverseSweep
         _names = names;
         _origins = origins;
         _value = value;
-        foreach (ParameterModel p in parameters)
+        _parameters = parameters.ToList();
+        foreach (ParameterModel p in _parameters)
         {
             if (p.AdjointName is not null)
             {
@@ -44,37 +46,37 @@ internal sealed class ReverseSweep
     }
 
     /// <summary>Writes the backward sweep of <paramref name="forward"/>, ending with the parameters' adjoints.</summary>
-    public List<Statement> Run(IReadOnlyList<Statement> forward, IEnumerable<ParameterModel> parameters)
+    public List<Statement> Run(IReadOnlyList<Statement> forward)
     {
         var output = new List<Statement>();
         RecordTypes(forward);
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
-        _comment = null;
-        bool first = true;
-        foreach (ParameterModel p in parameters.Where(p => p.AdjointName is not null))
+        _comment = "adjoints of the parameters";
+        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null))
         {
-            var adjoint = new Variable(p.AdjointName!, p.Type);
-            List<Expr> terms = Take(p.Name);
-            if (first)
-            {
-                Emit(output, new CommentStatement("adjoints of the parameters"));
-                first = false;
-            }
-            if (_declared.Contains(p.Name))
-            {
-                if (terms.Count > 0)
-                {
-                    Emit(output, new Accumulation(adjoint, Sum(terms)!, -1));
-                }
-            }
-            else
-            {
-                Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(p.Type), -1));
-            }
+            Settle(p.Name, output, -1);
         }
         _pending.Pop();
         return output;
+    }
+
+    /// <summary>
+    /// Writes the terms gathered so far into <paramref name="name"/>'s adjoint variable: added to it when it
+    /// exists, else declared with their sum (0 when there are none), so that later terms can be added.
+    /// </summary>
+    private void Settle(string name, List<Statement> output, int origin)
+    {
+        List<Expr> terms = Take(name);
+        Variable adjoint = AdjointOf(name);
+        if (_declared.Add(name))
+        {
+            Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(adjoint.Type), origin));
+        }
+        else if (terms.Count > 0)
+        {
+            Emit(output, new Accumulation(adjoint, Sum(terms)!, origin));
+        }
     }
 
     private void Block(IReadOnlyList<Statement> forward, List<Statement> output)
@@ -91,21 +93,19 @@ internal sealed class ReverseSweep
             switch (s)
             {
                 case ReturnStatement r:
-                    Visit(r.Value, One(r.Value.Type), _value with { Type = r.Value.Type }, output);
+                    Visit(r.Value, One(r.Value.Type), _value with { Type = r.Value.Type });
                     break;
                 case Assignment a when _activity.IsActive(a.Target.Name):
                 {
-                    _types[a.Target.Name] = a.Target.Type;
                     Expr? adjoint = Collect(a.Target, output);
                     if (adjoint is not null)
                     {
-                        Visit(a.Value, adjoint, a.Target, output);
+                        Visit(a.Value, adjoint, a.Target);
                     }
                     break;
                 }
                 case DifferentiableCall c when _activity.IsActive(c.Target.Name):
                 {
-                    _types[c.Target.Name] = c.Target.Type;
                     Expr? adjoint = Collect(c.Target, output);
                     if (adjoint is null)
                     {
@@ -115,7 +115,7 @@ internal sealed class ReverseSweep
                     {
                         if (c.Partials[i].Variable is { } partial && _activity.IsVaried(c.Arguments[i]))
                         {
-                            Visit(c.Arguments[i], Convert(Multiply(adjoint, Convert(partial, adjoint.Type)), c.Arguments[i].Type), null, output);
+                            Visit(c.Arguments[i], Convert(Multiply(adjoint, Convert(partial, adjoint.Type)), c.Arguments[i].Type), null);
                         }
                     }
                     break;
@@ -160,7 +160,8 @@ internal sealed class ReverseSweep
         var carried = new Dictionary<string, Expr>();
         foreach (string name in shared.Where(inside.Contains).ToList())
         {
-            if (!_declared.Contains(name) && Sum(pending.TryGetValue(name, out List<Expr>? t) ? t : new List<Expr>()) is { } sum && IsAtomic(sum))
+            // Joined versions are defined inside the if; their terms come from after it.
+            if (!_declared.Contains(name) && Sum(pending[name]) is { } sum && IsAtomic(sum))
             {
                 carried[name] = sum;
                 Take(name);
@@ -169,20 +170,7 @@ internal sealed class ReverseSweep
         }
         foreach (string name in shared)
         {
-            List<Expr> terms = Take(name);
-            Variable adjoint = AdjointOf(name);
-            if (_declared.Contains(name))
-            {
-                if (terms.Count > 0)
-                {
-                    Emit(output, new Accumulation(adjoint, Sum(terms)!, f.Origin));
-                }
-            }
-            else
-            {
-                Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(adjoint.Type), f.Origin));
-                _declared.Add(name);
-            }
+            Settle(name, output, f.Origin);
         }
         List<Statement> whenTrue = Branch(f.Then, carried);
         List<Statement> whenFalse = Branch(f.Else, carried);
@@ -244,7 +232,7 @@ internal sealed class ReverseSweep
     }
 
     /// <summary>Propagates <paramref name="adjoint"/> (the adjoint of <paramref name="e"/>'s value) into its variables.</summary>
-    private void Visit(Expr e, Expr adjoint, Variable? result, List<Statement> output)
+    private void Visit(Expr e, Expr adjoint, Variable? result)
     {
         if (!_activity.IsVaried(e))
         {
@@ -270,7 +258,7 @@ internal sealed class ReverseSweep
             {
                 continue;
             }
-            Visit(operands[i], Convert(Multiply(adjoint, partial), operands[i].Type), null, output);
+            Visit(operands[i], Convert(Multiply(adjoint, partial), operands[i].Type), null);
         }
     }
 

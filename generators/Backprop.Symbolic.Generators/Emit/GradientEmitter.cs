@@ -92,7 +92,7 @@ internal static class GradientEmitter
     {
         var sweep = new ReverseSweep(activity, names, model.Origins.ToList(), value, model.Parameters);
         List<Statement> forward = primal;
-        List<Statement> backward = sweep.Run(forward, model.Parameters);
+        List<Statement> backward = sweep.Run(forward);
         cancellationToken.ThrowIfCancellationRequested();
         if (options.CommonSubexpressions)
         {

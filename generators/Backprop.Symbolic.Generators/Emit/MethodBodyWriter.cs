@@ -27,6 +27,9 @@ internal static class MethodBodyWriter
                 case Assignment a:
                     WriteAssignment(writer, a.Target, Print(a.Value), context.Scope);
                     break;
+                case Accumulation { Value: Unary { Operator: UnaryOperator.Negate } negated } a:
+                    writer.Line(Identifier(a.Target.Name) + " -= " + Print(negated.Operand) + ";");
+                    break;
                 case Accumulation a:
                     writer.Line(Identifier(a.Target.Name) + " += " + Print(a.Value) + ";");
                     break;

@@ -296,7 +296,7 @@ internal sealed class Lowerer
     private Expr LowerCondition(IOperation condition, Dictionary<ISymbol, Variable> env, List<Statement> output) =>
         LowerExpression(condition, env, output);
 
-    private Expr LowerExpression(IOperation op, Dictionary<ISymbol, Variable> env, List<Statement> output, ISymbol? assignedTo = null)
+    private Expr LowerExpression(IOperation op, Dictionary<ISymbol, Variable> env, List<Statement> output)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         if (op is IInvalidOperation || op.Type is { TypeKind: TypeKind.Error })
@@ -311,7 +311,7 @@ internal sealed class Lowerer
         switch (op)
         {
             case IParenthesizedOperation p:
-                return LowerExpression(p.Operand, env, output, assignedTo);
+                return LowerExpression(p.Operand, env, output);
             case ILocalReferenceOperation local:
                 return Read(local.Local, env, op.Syntax);
             case IParameterReferenceOperation parameter:
@@ -342,7 +342,7 @@ internal sealed class Lowerer
             case IIncrementOrDecrementOperation increment:
                 return LowerIncrement(increment, env, output);
             case IConditionalOperation conditional when conditional.WhenFalse is not null:
-                return LowerConditionalExpression(conditional, env, output, assignedTo);
+                return LowerConditionalExpression(conditional, env, output, name: null);
             case IInvocationOperation invocation:
                 return LowerInvocation(invocation, env, output);
             case IDefaultValueOperation when op.Type is not null:
@@ -386,20 +386,20 @@ internal sealed class Lowerer
 
     private Expr Assign(ISymbol target, ITypeSymbol targetType, IOperation valueOperation, Dictionary<ISymbol, Variable> env, List<Statement> output)
     {
-        Expr value = LowerExpression(valueOperation, env, output, target);
-        if (value is Variable v && _pendingJoin is not null && ReferenceEquals(_pendingJoin, v))
+        if (valueOperation is IConditionalOperation { WhenFalse: not null, ConstantValue.HasValue: false } conditional)
         {
-            // A conditional expression already joined its branches into a version named for the target.
-            _pendingJoin = null;
-            env[target] = v;
-            return v;
+            // The branches assign the target's next version directly: no copy after the join.
+            Variable joined = LowerConditionalExpression(conditional, env, output, NextVersionName(target, env));
+            env[target] = joined;
+            return joined;
         }
+        Expr value = LowerExpression(valueOperation, env, output);
         return Define(target, TypeMapper.Map(targetType), value, env, output);
     }
 
     private Variable Define(ISymbol target, TypeRef type, Expr value, Dictionary<ISymbol, Variable> env, List<Statement> output)
     {
-        string name = env.ContainsKey(target) || !_names.TryTakeOwn(target.Name) ? _names.Fresh(target.Name) : target.Name;
+        string name = NextVersionName(target, env);
         var variable = new Variable(name, type);
         output.Add(new Assignment(variable, value, _origin));
         if (type.IsFloating && Activity.IsVaried(value, _varied))
@@ -410,9 +410,12 @@ internal sealed class Lowerer
         return variable;
     }
 
-    private Variable? _pendingJoin;
+    /// <summary>The name of the next version of a user variable: its own name the first time, if free; else <c>name_1</c>, ….</summary>
+    private string NextVersionName(ISymbol target, Dictionary<ISymbol, Variable> env) =>
+        env.ContainsKey(target) || !_names.TryTakeOwn(target.Name) ? _names.Fresh(target.Name) : target.Name;
 
-    private Expr LowerConditionalExpression(IConditionalOperation conditional, Dictionary<ISymbol, Variable> env, List<Statement> output, ISymbol? assignedTo)
+    /// <summary>Lowers <c>c ? a : b</c> into a branch whose arms assign one variable, named <paramref name="name"/> or a fresh <c>_cN</c>.</summary>
+    private Variable LowerConditionalExpression(IConditionalOperation conditional, Dictionary<ISymbol, Variable> env, List<Statement> output, string? name)
     {
         Expr condition = LowerCondition(conditional.Condition, env, output);
         TypeRef type = TypeMapper.Map(conditional.Type!);
@@ -422,9 +425,7 @@ internal sealed class Lowerer
         var elseEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
         Expr whenTrue = LowerExpression(conditional.WhenTrue, thenEnv, thenOut);
         Expr whenFalse = LowerExpression(conditional.WhenFalse!, elseEnv, elseOut);
-        string name = assignedTo is not null
-            ? (env.ContainsKey(assignedTo) || !_names.TryTakeOwn(assignedTo.Name) ? _names.Fresh(assignedTo.Name) : assignedTo.Name)
-            : _names.FreshNumbered("_c");
+        name ??= _names.FreshNumbered("_c");
         var result = new Variable(name, type);
         thenOut.Add(new Assignment(result, whenTrue, _origin));
         elseOut.Add(new Assignment(result, whenFalse, _origin));
@@ -434,10 +435,6 @@ internal sealed class Lowerer
         if (Activity.IsVaried(whenTrue, _varied) || Activity.IsVaried(whenFalse, _varied))
         {
             _varied.Add(name);
-        }
-        if (assignedTo is not null)
-        {
-            _pendingJoin = result;
         }
         return result;
     }

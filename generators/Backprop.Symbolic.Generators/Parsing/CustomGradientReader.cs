@@ -13,8 +13,7 @@ internal static class CustomGradientReader
 {
     public const string MetadataName = "Backprop.Symbolic.CustomGradientAttribute";
 
-    public static AttributeData? Find(IMethodSymbol method) =>
-        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == MetadataName);
+    public static AttributeData? Find(IMethodSymbol method) => DifferentiableAttributeReader.Find(method, MetadataName);
 
     /// <summary>For each parameter, whether the custom gradient has a partial for it: every by-value float and double parameter.</summary>
     public static bool[] DifferentiatedParameters(IMethodSymbol method) =>

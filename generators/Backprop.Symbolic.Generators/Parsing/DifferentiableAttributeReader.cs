@@ -10,8 +10,11 @@ internal static class DifferentiableAttributeReader
 {
     public const string MetadataName = "Backprop.Symbolic.DifferentiableAttribute";
 
-    public static AttributeData? Find(IMethodSymbol method) =>
-        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == MetadataName);
+    public static AttributeData? Find(IMethodSymbol method) => Find(method, MetadataName);
+
+    /// <summary>The method's attribute of the class <paramref name="metadataName"/>, if it has one.</summary>
+    public static AttributeData? Find(IMethodSymbol method, string metadataName) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
     public static bool IsDifferentiable(IMethodSymbol method) => Find(method) is not null;
 

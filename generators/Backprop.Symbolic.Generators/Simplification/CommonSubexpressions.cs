@@ -144,7 +144,7 @@ internal sealed class CommonSubexpressions
         foreach (KeyValuePair<Expr, Variable> entry in scope.ToList())
         {
             var read = new HashSet<string>();
-            Recording.CollectNames(entry.Key, read);
+            VariableUses.Names(entry.Key, read);
             if (entry.Value.Name == name || read.Contains(name))
             {
                 scope.Remove(entry.Key);

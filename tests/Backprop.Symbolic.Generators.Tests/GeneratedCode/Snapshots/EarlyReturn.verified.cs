@@ -26,7 +26,7 @@ namespace Samples
                 double _t0 = (x - epsilon) / epsilon;
                 value = global::System.Math.Log(epsilon) + _t0;
                 // backward sweep
-                dEpsilon += -(_t0 / epsilon);
+                dEpsilon -= _t0 / epsilon;
                 dX += 1.0 / epsilon;
             }
             else

@@ -26,7 +26,7 @@ namespace Samples
                 double _t0 = -x;
                 value = _t0 * y;
                 // backward sweep
-                dX += -y;
+                dX -= y;
                 dY += _t0;
             }
             else if (x < 1.0 && y > 0.0)
