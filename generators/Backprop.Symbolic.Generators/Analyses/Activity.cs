@@ -8,7 +8,8 @@ namespace Backprop.Symbolic.Generators.Analyses;
 /// <summary>
 /// Activity analysis. A variable is <em>varied</em> when it depends on a differentiated parameter and
 /// <em>useful</em> when the returned value depends on it; only variables that are both (active) get
-/// adjoints. The IR is loop-free SSA, so one forward and one backward pass reach the fixed point.
+/// adjoints. In loop-free SSA one forward and one backward pass reach the fixed point; a loop's carried
+/// variables feed values back to its start, so each pass repeats until nothing changes.
 /// </summary>
 internal sealed class Activity
 {
@@ -39,8 +40,19 @@ internal sealed class Activity
             activity._useful.UnionWith(activity._varied);
             return activity;
         }
-        activity.Forward(body);
-        activity.Backward(body);
+        int count;
+        do
+        {
+            count = activity._varied.Count;
+            activity.Forward(body);
+        }
+        while (activity._varied.Count != count);
+        do
+        {
+            count = activity._useful.Count;
+            activity.Backward(body);
+        }
+        while (activity._useful.Count != count);
         return activity;
     }
 
@@ -60,6 +72,13 @@ internal sealed class Activity
                     AllFloating(f.Then);
                     AllFloating(f.Else);
                     break;
+                case LoopStatement l:
+                    AllFloating(l.Header);
+                    AllFloating(l.Body);
+                    break;
+                case ArrayAllocation a when a.Target.Type.IsFloatingSequence:
+                    _varied.Add(a.Target.Name);
+                    break;
             }
         }
     }
@@ -67,12 +86,13 @@ internal sealed class Activity
     /// <summary>Whether an expression depends, through differentiable operations, on a varied variable.</summary>
     public static bool IsVaried(Expr e, ICollection<string> varied) => e switch
     {
-        Variable v => v.Type.IsFloating && varied.Contains(v.Name),
+        Variable v => v.Type.IsDifferentiable && varied.Contains(v.Name),
         Unary u => u.Type.IsFloating && IsVaried(u.Operand, varied),
         Binary b => b.Type.IsFloating && (IsVaried(b.Left, varied) || IsVaried(b.Right, varied)),
         Conversion c => c.Type.IsFloating && c.Operand.Type.IsFloating && IsVaried(c.Operand, varied),
         MathCall m => m.Type.IsFloating && !DerivativeRules.HasZeroDerivative(m.Function) && m.Arguments.Any(a => IsVaried(a, varied)),
         Select s => s.Type.IsFloating && (IsVaried(s.WhenTrue, varied) || IsVaried(s.WhenFalse, varied)),
+        ElementRead r => r.Type.IsFloating && varied.Contains(r.Sequence.Name),
         _ => false,
     };
 
@@ -97,6 +117,16 @@ internal sealed class Activity
                 case IfStatement f:
                     Forward(f.Then);
                     Forward(f.Else);
+                    break;
+                case LoopStatement l:
+                    Forward(l.Header);
+                    Forward(l.Body);
+                    break;
+                case ElementWrite w when w.Sequence.Type.IsFloatingSequence && IsVaried(w.Value):
+                    _varied.Add(w.Sequence.Name);
+                    break;
+                case ArrayAllocation a when a.Target.Type.IsFloatingSequence && a.Elements.Any(IsVaried):
+                    _varied.Add(a.Target.Name);
                     break;
             }
         }
@@ -127,6 +157,19 @@ internal sealed class Activity
                     Backward(f.Then);
                     Backward(f.Else);
                     break;
+                case LoopStatement l:
+                    Backward(l.Body);
+                    Backward(l.Header);
+                    break;
+                case ElementWrite w when _useful.Contains(w.Sequence.Name):
+                    MarkUseful(w.Value);
+                    break;
+                case ArrayAllocation a when _useful.Contains(a.Target.Name):
+                    foreach (Expr element in a.Elements)
+                    {
+                        MarkUseful(element);
+                    }
+                    break;
             }
         }
     }
@@ -141,6 +184,9 @@ internal sealed class Activity
         {
             case Variable v:
                 _useful.Add(v.Name);
+                break;
+            case ElementRead r:
+                _useful.Add(r.Sequence.Name);
                 break;
             default:
                 foreach (Expr operand in DerivativeRules.Operands(e))

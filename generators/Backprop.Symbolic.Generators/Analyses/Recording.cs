@@ -20,6 +20,7 @@ internal sealed class Recording
 
     private readonly Activity _activity;
     private readonly NameAllocator _names;
+    private readonly HashSet<string> _localArrays = new();
 
     private Recording(Activity activity, NameAllocator names)
     {
@@ -27,8 +28,12 @@ internal sealed class Recording
         _names = names;
     }
 
-    public static List<Statement> Run(IReadOnlyList<Statement> body, Activity activity, NameAllocator names) =>
-        new Recording(activity, names).Block(body);
+    public static List<Statement> Run(IReadOnlyList<Statement> body, Activity activity, NameAllocator names)
+    {
+        var recording = new Recording(activity, names);
+        VariableUses.LocalArrays(body, recording._localArrays);
+        return recording.Block(body);
+    }
 
     private List<Statement> Block(IReadOnlyList<Statement> body)
     {
@@ -51,6 +56,12 @@ internal sealed class Recording
                 }
                 case IfStatement f:
                     output.Add(f with { Then = Block(f.Then).ToEquatableArray(), Else = Block(f.Else).ToEquatableArray() });
+                    break;
+                case LoopStatement l:
+                    output.Add(l with { Header = Block(l.Header).ToEquatableArray(), Body = Block(l.Body).ToEquatableArray() });
+                    break;
+                case ElementWrite w when _activity.IsVaried(w.Value):
+                    output.Add(w with { Value = Prepare(w.Value, isRoot: true, output, w.Origin) });
                     break;
                 default:
                     output.Add(s);
@@ -85,7 +96,8 @@ internal sealed class Recording
         for (int i = 0; i < operands.Count; i++)
         {
             Expr operand = Prepare(operands[i], isRoot: false, output, origin);
-            if (read.Contains("\u0001arg" + i) && !IsCheap(operand))
+            // An element of a parameter is never overwritten: the backward sweep reads it again.
+            if (read.Contains("\u0001arg" + i) && !IsCheap(operand) && !(operand is ElementRead element && !_localArrays.Contains(element.Sequence.Name)))
             {
                 operand = Record(operand, output, origin);
             }

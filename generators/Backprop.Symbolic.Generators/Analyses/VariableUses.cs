@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Backprop.Symbolic.Generators.Model;
 
 namespace Backprop.Symbolic.Generators.Analyses;
@@ -43,6 +44,38 @@ internal static class VariableUses
                     Reads(f.Then, read, includeConditions);
                     Reads(f.Else, read, includeConditions);
                     break;
+                case LoopStatement l:
+                    Reads(l.Header, read, includeConditions);
+                    if (includeConditions)
+                    {
+                        VariableUses.Names(l.Condition, read);
+                    }
+                    Reads(l.Body, read, includeConditions);
+                    break;
+                case ReverseLoop r:
+                    read.Add(r.Count);
+                    Reads(r.Body, read, includeConditions);
+                    break;
+                case ElementWrite w:
+                    read.Add(w.Sequence.Name);
+                    VariableUses.Names(w.Index, read);
+                    VariableUses.Names(w.Value, read);
+                    break;
+                case ElementAccumulation w:
+                    read.Add(w.Sequence.Name);
+                    VariableUses.Names(w.Index, read);
+                    VariableUses.Names(w.Value, read);
+                    break;
+                case ArrayAllocation a:
+                    VariableUses.Names(a.Length, read);
+                    foreach (Expr e in a.Elements)
+                    {
+                        VariableUses.Names(e, read);
+                    }
+                    break;
+                case TapePush p:
+                    VariableUses.Names(p.Value, read);
+                    break;
             }
         }
     }
@@ -77,6 +110,143 @@ internal static class VariableUses
                     Definitions(f.Then, defined, includeAccumulations);
                     Definitions(f.Else, defined, includeAccumulations);
                     break;
+                case LoopStatement l:
+                    if (l.Counter is not null)
+                    {
+                        defined.Add(l.Counter);
+                    }
+                    Definitions(l.Header, defined, includeAccumulations);
+                    Definitions(l.Body, defined, includeAccumulations);
+                    break;
+                case ReverseLoop r:
+                    defined.Add(r.Index);
+                    Definitions(r.Body, defined, includeAccumulations);
+                    break;
+                case ArrayAllocation a:
+                    defined.Add(a.Target.Name);
+                    break;
+                case TapePop p:
+                    defined.Add(p.Target.Name);
+                    break;
+                case ElementWrite w when includeAccumulations:
+                    defined.Add(w.Sequence.Name);
+                    break;
+                case ElementAccumulation w when includeAccumulations:
+                    defined.Add(w.Sequence.Name);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Adds the local arrays <paramref name="body"/> allocates: the sequences whose elements can change.</summary>
+    public static void LocalArrays(IEnumerable<Statement> body, ISet<string> arrays)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case ArrayAllocation a:
+                    arrays.Add(a.Target.Name);
+                    break;
+                case IfStatement f:
+                    LocalArrays(f.Then, arrays);
+                    LocalArrays(f.Else, arrays);
+                    break;
+                case LoopStatement l:
+                    LocalArrays(l.Header, arrays);
+                    LocalArrays(l.Body, arrays);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds the variables <paramref name="body"/> reads before defining them itself: what must hold a value
+    /// when it starts. A definition inside a nested block does not count for what follows the block.
+    /// </summary>
+    public static void ExposedReads(IEnumerable<Statement> body, ISet<string> exposed) => Exposed(body, new HashSet<string>(), exposed);
+
+    private static void Exposed(IEnumerable<Statement> body, HashSet<string> defined, ISet<string> exposed)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case IfStatement f:
+                    AddExposed(f.Condition, defined, exposed);
+                    Exposed(f.Then, new HashSet<string>(defined), exposed);
+                    Exposed(f.Else, new HashSet<string>(defined), exposed);
+                    break;
+                case LoopStatement l:
+                    Exposed(l.Header.Concat(l.Body), new HashSet<string>(defined), exposed);
+                    AddExposed(l.Condition, defined, exposed);
+                    break;
+                case ReverseLoop r:
+                    if (!defined.Contains(r.Count))
+                    {
+                        exposed.Add(r.Count);
+                    }
+                    Exposed(r.Body, new HashSet<string>(defined) { r.Index }, exposed);
+                    break;
+                default:
+                    var read = new HashSet<string>();
+                    Reads(new[] { s }, read);
+                    foreach (string name in read)
+                    {
+                        if (!defined.Contains(name))
+                        {
+                            exposed.Add(name);
+                        }
+                    }
+                    Definitions(new[] { s }, defined);
+                    break;
+            }
+        }
+    }
+
+    private static void AddExposed(Expr e, HashSet<string> defined, ISet<string> exposed)
+    {
+        var read = new HashSet<string>();
+        Names(e, read);
+        foreach (string name in read)
+        {
+            if (!defined.Contains(name))
+            {
+                exposed.Add(name);
+            }
+        }
+    }
+
+    /// <summary>How many statements define each variable: more than one only for variables a loop carries, and joined ones.</summary>
+    public static Dictionary<string, int> DefinitionCounts(IEnumerable<Statement> body)
+    {
+        var counts = new Dictionary<string, int>();
+        Count(body);
+        return counts;
+
+        void Count(IEnumerable<Statement> statements)
+        {
+            foreach (Statement s in statements)
+            {
+                switch (s)
+                {
+                    case IfStatement f:
+                        Count(f.Then);
+                        Count(f.Else);
+                        break;
+                    case LoopStatement l:
+                        Count(l.Header);
+                        Count(l.Body);
+                        break;
+                    default:
+                        var defined = new HashSet<string>();
+                        Definitions(new[] { s }, defined);
+                        foreach (string name in defined)
+                        {
+                            counts[name] = counts.TryGetValue(name, out int n) ? n + 1 : 1;
+                        }
+                        break;
+                }
             }
         }
     }
@@ -115,6 +285,13 @@ internal static class VariableUses
                 Names(s.Condition, names);
                 Names(s.WhenTrue, names);
                 Names(s.WhenFalse, names);
+                break;
+            case ElementRead r:
+                names.Add(r.Sequence.Name);
+                Names(r.Index, names);
+                break;
+            case LengthRead l:
+                names.Add(l.Sequence.Name);
                 break;
         }
     }

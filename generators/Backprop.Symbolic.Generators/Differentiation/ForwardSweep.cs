@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using Backprop.Symbolic.Generators.Analyses;
 using Backprop.Symbolic.Generators.Lowering;
@@ -83,6 +84,25 @@ internal sealed class ForwardSweep
                 case IfStatement f:
                     output.Add(f with { Then = Run(f.Then).ToEquatableArray(), Else = Run(f.Else).ToEquatableArray() });
                     break;
+                case LoopStatement l:
+                    output.Add(l with { Header = Run(l.Header).ToEquatableArray(), Body = Run(l.Body).ToEquatableArray() });
+                    break;
+                case ArrayAllocation a:
+                    output.Add(a);
+                    if (_activity.IsVaried(a.Target))
+                    {
+                        // The tangents of the elements live in an array of their own.
+                        var tangents = a.Elements.Select(e => Tangent(e, null) ?? Zero(a.Target.Type.Element!)).ToEquatableArray();
+                        output.Add(new ArrayAllocation(TangentOf(a.Target), new LengthRead(a.Target), tangents, a.Origin));
+                    }
+                    break;
+                case ElementWrite w:
+                    output.Add(w);
+                    if (_activity.IsVaried(w.Sequence))
+                    {
+                        output.Add(new ElementWrite(TangentOf(w.Sequence), w.Index, Tangent(w.Value, null) ?? Zero(w.Sequence.Type.Element!), w.Origin));
+                    }
+                    break;
                 case ReturnStatement r:
                     // After the return's value: the derivative of exp, sqrt and tanh reads it.
                     output.Add(r);
@@ -106,6 +126,10 @@ internal sealed class ForwardSweep
         if (e is Variable v)
         {
             return _passiveParameters.Contains(v.Name) ? null : TangentOf(v);
+        }
+        if (e is ElementRead r)
+        {
+            return _passiveParameters.Contains(r.Sequence.Name) ? null : r with { Sequence = TangentOf(r.Sequence) };
         }
         IReadOnlyList<Expr> operands = DerivativeRules.Operands(e);
         var terms = new List<Expr>();

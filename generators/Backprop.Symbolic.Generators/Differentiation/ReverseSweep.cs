@@ -26,10 +26,20 @@ internal sealed class ReverseSweep
     private readonly HashSet<string> _declared = new();
     private readonly Dictionary<string, TypeRef> _types = new();
     private readonly Stack<Dictionary<string, List<Expr>>> _pending = new();
+    private readonly List<(Variable Sequence, Expr Index, Expr Term)> _elementTerms = new();
+    private HashSet<string> _zeroed = new();
+    private readonly Stack<LoopStatement> _loops = new();
+    private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
+    private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
+    private Scopes _scopes = null!;
     private string? _comment;
 
     public ReverseSweep(Activity activity, NameAllocator names, IReadOnlyList<string> origins, Variable value, IEnumerable<ParameterModel> parameters)
     {
+        foreach (ParameterModel p in parameters)
+        {
+            _types[p.Name] = p.Type;
+        }
         _activity = activity;
         _names = names;
         _origins = origins;
@@ -45,21 +55,112 @@ internal sealed class ReverseSweep
         }
     }
 
-    /// <summary>Writes the backward sweep of <paramref name="forward"/>, ending with the parameters' adjoints.</summary>
-    public List<Statement> Run(IReadOnlyList<Statement> forward)
+    /// <summary>
+    /// Writes the backward sweep of <paramref name="forward"/>, ending with the parameters' adjoints, and
+    /// the forward sweep that goes with it: <paramref name="forward"/> with each loop counting its
+    /// iterations and recording the values its backward sweep reads after they are overwritten.
+    /// </summary>
+    public (List<Statement> Forward, List<Statement> Backward) Run(IReadOnlyList<Statement> forward)
     {
+        forward = CountIterations(forward);
+        _scopes = new Scopes(forward);
         var output = new List<Statement>();
         RecordTypes(forward);
+        var arrays = new HashSet<string>();
+        VariableUses.LocalArrays(forward, arrays);
+        foreach (string array in arrays.Where(_activity.IsActive).OrderBy(n => n, StringComparer.Ordinal))
+        {
+            // A local array's adjoint: zeroed scratch of the same length, before anything adds to it.
+            TypeRef type = _types[array];
+            output.Add(new ArrayAllocation(AdjointOf(array) with { Type = type }, new LengthRead(new Variable(array, type)), EquatableArray<Expr>.Empty, -1));
+        }
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
         _comment = "adjoints of the parameters";
-        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null))
+        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && !p.Type.IsFloatingSequence))
         {
             Settle(p.Name, output, -1);
         }
         _pending.Pop();
+        return (Record(forward, new List<List<Variable>>(), null), output);
+    }
+
+    /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
+    private List<Statement> CountIterations(IEnumerable<Statement> body) => body.Select(s => s switch
+    {
+        LoopStatement l => l with
+        {
+            Header = CountIterations(l.Header).ToEquatableArray(),
+            Body = CountIterations(l.Body).ToEquatableArray(),
+            Counter = _names.FreshNumbered("_n"),
+        },
+        IfStatement f => f with { Then = CountIterations(f.Then).ToEquatableArray(), Else = CountIterations(f.Else).ToEquatableArray() },
+        _ => s,
+    }).ToList();
+
+    /// <summary>
+    /// Adds to the forward sweep the recording the backward sweep asked for: each block's values pushed
+    /// at its end (and before each <c>break</c> that leaves it), a loop's carried values copied at the
+    /// start of each iteration.
+    /// </summary>
+    private List<Statement> Record(IEnumerable<Statement> body, List<List<Variable>> enclosing, List<Variable>? own)
+    {
+        var output = new List<Statement>();
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case LoopStatement l:
+                {
+                    var key = new ScopeKey(l, 0);
+                    List<Variable> pushes = _pushes.TryGetValue(key, out List<Variable>? p) ? p : new List<Variable>();
+                    var inner = new List<List<Variable>> { pushes };
+                    List<Statement> header = Record(l.Header, inner, null);
+                    List<Statement> statements = Record(l.Body, inner, pushes);
+                    if (_copies.TryGetValue(key, out List<Assignment>? copies))
+                    {
+                        (header.Count > 0 ? header : statements).InsertRange(0, copies);
+                    }
+                    output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
+                    break;
+                }
+                case IfStatement f:
+                {
+                    List<Variable> thenPushes = _pushes.TryGetValue(new ScopeKey(f, 0), out List<Variable>? t) ? t : new List<Variable>();
+                    List<Variable> elsePushes = _pushes.TryGetValue(new ScopeKey(f, 1), out List<Variable>? e) ? e : new List<Variable>();
+                    var thenEnclosing = new List<List<Variable>> { thenPushes };
+                    thenEnclosing.AddRange(enclosing);
+                    var elseEnclosing = new List<List<Variable>> { elsePushes };
+                    elseEnclosing.AddRange(enclosing);
+                    output.Add(f with
+                    {
+                        Then = Record(f.Then, thenEnclosing, thenPushes).ToEquatableArray(),
+                        Else = Record(f.Else, elseEnclosing, elsePushes).ToEquatableArray(),
+                    });
+                    break;
+                }
+                case BreakStatement:
+                    foreach (List<Variable> pushes in enclosing)
+                    {
+                        output.AddRange(pushes.Select(v => (Statement)new TapePush(v)));
+                    }
+                    output.Add(s);
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+        if (own is { Count: > 0 } && !EndsInBreak(output))
+        {
+            output.AddRange(own.Select(v => (Statement)new TapePush(v)));
+        }
         return output;
     }
+
+    private static bool EndsInBreak(IReadOnlyList<Statement> body) =>
+        body.Count > 0 && (body[body.Count - 1] is BreakStatement
+            || body[body.Count - 1] is IfStatement { Then.Count: > 0, Else.Count: > 0 } f && EndsInBreak(f.Then) && EndsInBreak(f.Else));
 
     /// <summary>
     /// Writes the terms gathered so far into <paramref name="name"/>'s adjoint variable: added to it when it
@@ -69,7 +170,7 @@ internal sealed class ReverseSweep
     {
         List<Expr> terms = Take(name);
         Variable adjoint = AdjointOf(name);
-        if (_declared.Add(name))
+        if (_declared.Add(name) || _zeroed.Remove(name))
         {
             Emit(output, new Assignment(adjoint, Sum(terms) ?? Zero(adjoint.Type), origin));
         }
@@ -95,6 +196,45 @@ internal sealed class ReverseSweep
                 case ReturnStatement r:
                     Visit(r.Value, One(r.Value.Type), _value with { Type = r.Value.Type });
                     break;
+                case Assignment a when _activity.IsActive(a.Target.Name) && _scopes.IsHeader(a.Target.Name):
+                {
+                    // A carried variable is overwritten: its adjoint so far goes to the value assigned,
+                    // and starts again from zero for the value it held before.
+                    Settle(a.Target.Name, output, -1);
+                    Variable adjoint = AdjointOf(a.Target.Name);
+                    Visit(a.Value, adjoint, a.Target);
+                    var assigned = new HashSet<string>();
+                    VariableUses.Names(a.Value, assigned);
+                    foreach (string name in assigned.Where(n => _activity.IsActive(n) && IsScalar(n)).OrderBy(n => n, StringComparer.Ordinal))
+                    {
+                        Settle(name, output, a.Origin);
+                    }
+                    _zeroed.Add(a.Target.Name);
+                    break;
+                }
+                case LoopStatement l:
+                    Loop(l, forward, k, output);
+                    lastOrigin = int.MinValue;
+                    break;
+                case ElementWrite w when _activity.IsActive(w.Sequence.Name):
+                {
+                    // The element's adjoint goes to the value written; the element held before starts again from zero.
+                    Variable adjoint = AdjointOf(w.Sequence.Name);
+                    var taken = new Variable(_names.FreshNumbered("_a"), w.Sequence.Type.Element!);
+                    Emit(output, new Assignment(taken, new ElementRead(adjoint, w.Index, taken.Type), w.Origin));
+                    Emit(output, new ElementWrite(adjoint, w.Index, Zero(taken.Type), w.Origin));
+                    Visit(w.Value, taken, null);
+                    break;
+                }
+                case ArrayAllocation a when _activity.IsActive(a.Target.Name):
+                {
+                    Variable adjoint = AdjointOf(a.Target.Name);
+                    for (int i = 0; i < a.Elements.Count; i++)
+                    {
+                        Visit(a.Elements[i], new ElementRead(adjoint, new Constant(i, TypeRef.Int32), a.Target.Type.Element!), null);
+                    }
+                    break;
+                }
                 case Assignment a when _activity.IsActive(a.Target.Name):
                 {
                     Expr? adjoint = Collect(a.Target, output);
@@ -125,6 +265,242 @@ internal sealed class ReverseSweep
                     lastOrigin = int.MinValue;
                     break;
             }
+            FlushElementTerms(output, s.Origin);
+        }
+    }
+
+    /// <summary>Adds the terms gathered for span and array elements to their adjoints, one statement per element read.</summary>
+    private void FlushElementTerms(List<Statement> output, int origin)
+    {
+        while (_elementTerms.Count > 0)
+        {
+            (Variable sequence, Expr index, Expr _) = _elementTerms[0];
+            var same = _elementTerms.Where(t => t.Sequence.Equals(sequence) && t.Index.Equals(index)).ToList();
+            _elementTerms.RemoveAll(t => t.Sequence.Equals(sequence) && t.Index.Equals(index));
+            Variable adjoint = AdjointOf(sequence.Name);
+            Emit(output, new ElementAccumulation(adjoint, index, Sum(same.Select(t => t.Term).ToList())!, origin));
+        }
+    }
+
+    private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind != ScalarKind.Sequence;
+
+    /// <summary>
+    /// The backward sweep of a loop: one backward iteration per forward iteration, last first. Each starts
+    /// by restoring what the forward iteration overwrote (popped from the tape, or recomputed for counters
+    /// that step by a constant), runs the body's backward sweep, and ends by adding the iteration's terms
+    /// to the adjoints of the variables it read from outside.
+    /// </summary>
+    private void Loop(LoopStatement l, IReadOnlyList<Statement> enclosing, int position, List<Statement> output)
+    {
+        var inside = new HashSet<string>();
+        VariableUses.Definitions(l.Header.Concat(l.Body), inside);
+        var readSet = new HashSet<string>();
+        VariableUses.Reads(l.Header.Concat(l.Body), readSet);
+        readSet.UnionWith(_scopes.HeadersOf(l));
+        var outer = readSet.Where(n => (!inside.Contains(n) || _scopes.HeadersOf(l).Contains(n)) && _activity.IsActive(n) && IsScalar(n))
+            .OrderBy(n => n, StringComparer.Ordinal).ToList();
+        _comment = l.Origin >= 0 ? _origins[l.Origin] : null;
+        var before = new List<Statement>();
+        foreach (string name in outer)
+        {
+            Settle(name, before, l.Origin);
+        }
+
+        var body = new List<Statement>();
+        _pending.Push(new Dictionary<string, List<Expr>>());
+        _loops.Push(l);
+        _comment = null;
+        Block(l.Body, body);
+        Block(l.Header, body);
+        _comment = null;
+        foreach (string name in outer)
+        {
+            Settle(name, body, -1);
+        }
+        _loops.Pop();
+        foreach (KeyValuePair<string, List<Expr>> pair in _pending.Pop())
+        {
+            if (pair.Value.Count > 0)
+            {
+                throw new InvalidOperationException($"The adjoint of '{pair.Key}' has terms inside a loop but was not settled in it.");
+            }
+        }
+        bool any = body.Any(st => st is not CommentStatement);
+        output.AddRange(before);
+        if (!any)
+        {
+            return;
+        }
+        string index = _names.FreshNumbered("_k");
+        body.InsertRange(0, Restore(l, new ScopeKey(l, 0), body, enclosing, position, index));
+        Emit(output, new ReverseLoop(l.Counter!, index, body.ToEquatableArray(), l.Origin));
+    }
+
+    /// <summary>
+    /// What a mirrored block must restore before its backward statements run: the values it reads that
+    /// its forward block defined (recorded there, popped here), and for a loop's body, the carried
+    /// variables' values at the start of the iteration.
+    /// </summary>
+    private List<Statement> Restore(Statement forward, ScopeKey scope, List<Statement> backward, IReadOnlyList<Statement>? enclosing, int position, string? index)
+    {
+        var exposed = new HashSet<string>();
+        VariableUses.ExposedReads(backward, exposed);
+        var pushes = new List<Variable>();
+        var pops = new List<Statement>();
+        var recomputed = new List<Statement>();
+        var done = new HashSet<string>();
+        foreach (string name in exposed.Where(_scopes.Knows).OrderBy(n => n, StringComparer.Ordinal))
+        {
+            Visit(name);
+        }
+        if (pushes.Count > 0)
+        {
+            _pushes[scope] = pushes;
+        }
+        // Popped in the reverse of the order pushed; recomputed values after what they read.
+        pops.Reverse();
+        pops.AddRange(recomputed);
+        return pops;
+
+        void Visit(string name)
+        {
+            if (!_scopes.Knows(name) || !done.Add(name))
+            {
+                return;
+            }
+            TypeRef type = _types.TryGetValue(name, out TypeRef? t) ? t : TypeRef.Double;
+            var variable = new Variable(name, type);
+            if (forward is LoopStatement loop && _scopes.HeadersOf(loop).Contains(name))
+            {
+                if (Induction(loop, name, enclosing!, position, index!) is { } value)
+                {
+                    Recompute(variable, value);
+                    return;
+                }
+                // Its value at the start of the iteration, copied before the body overwrites it.
+                var copy = new Variable(_names.Fresh(name + "_start"), type);
+                if (!_copies.TryGetValue(scope, out List<Assignment>? copies))
+                {
+                    _copies[scope] = copies = new List<Assignment>();
+                }
+                copies.Add(new Assignment(copy, variable, -1));
+                pushes.Add(copy);
+                pops.Add(new TapePop(variable));
+                return;
+            }
+            if (_scopes.OwnerOf(name) is not { } owner || !owner.Equals(scope))
+            {
+                return; // defined outside this block: its own block restores it, or it never changes
+            }
+            if (type.Kind is ScalarKind.Integer or ScalarKind.Bool && _scopes.DefinitionOf(name) is { } definition && IsRecomputable(definition.Value))
+            {
+                // Integer arithmetic (indices, counters) is cheaper to redo than to record.
+                Recompute(variable, definition.Value);
+                return;
+            }
+            if (type.Kind is ScalarKind.Other or ScalarKind.Sequence)
+            {
+                throw new InvalidOperationException($"'{name}' of type {type.Name} would have to be recorded on the tape.");
+            }
+            pushes.Add(variable);
+            pops.Add(new TapePop(variable));
+        }
+
+        void Recompute(Variable variable, Expr value)
+        {
+            var reads = new HashSet<string>();
+            VariableUses.Names(value, reads);
+            foreach (string read in reads.OrderBy(n => n, StringComparer.Ordinal))
+            {
+                Visit(read);
+            }
+            recomputed.Add(new Assignment(variable, value, -1));
+        }
+    }
+
+    private static bool IsRecomputable(Expr e) => e switch
+    {
+        Constant or Literal or Variable or LengthRead => true,
+        Unary u => IsRecomputable(u.Operand),
+        Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
+        Conversion c => IsRecomputable(c.Operand),
+        _ => false,
+    };
+
+    /// <summary>
+    /// For an integer the loop steps by a constant on every path (<c>i++</c>, <c>n--</c>), its value at the
+    /// start of iteration <paramref name="index"/>: the value before the loop plus index times the step.
+    /// </summary>
+    private Expr? Induction(LoopStatement loop, string name, IReadOnlyList<Statement> enclosing, int position, string index)
+    {
+        if (!_types.TryGetValue(name, out TypeRef? type) || type.Name != "int")
+        {
+            return null;
+        }
+        Expr? initial = null;
+        for (int k = position - 1; k >= 0 && initial is null; k--)
+        {
+            if (enclosing[k] is Assignment a && a.Target.Name == name)
+            {
+                initial = a.Value;
+            }
+        }
+        if (initial is not (Constant or Variable) || initial is Variable v0 && _scopes.IsHeader(v0.Name))
+        {
+            return null;
+        }
+        var updates = new List<Assignment>();
+        Collect(loop.Header);
+        Collect(loop.Body);
+        double? step = null;
+        foreach (Assignment update in updates)
+        {
+            if (update.Value is not Variable next || _scopes.DefinitionOf(next.Name) is not { } definition
+                || definition.Value is not Binary { Left: Variable from, Right: Constant c } b || from.Name != name
+                || b.Operator is not (BinaryOperator.Add or BinaryOperator.Subtract))
+            {
+                return null;
+            }
+            double delta = b.Operator == BinaryOperator.Add ? c.Value : -c.Value;
+            if (step is not null && step != delta)
+            {
+                return null;
+            }
+            step = delta;
+        }
+        if (step is null)
+        {
+            return null;
+        }
+        var k0 = new Variable(index, TypeRef.Int32);
+        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step.Value, TypeRef.Int32), TypeRef.Int32);
+        if (initial is Constant { Value: 0 })
+        {
+            return offset;
+        }
+        return step < 0
+            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step.Value, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
+            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
+
+        void Collect(IEnumerable<Statement> body)
+        {
+            foreach (Statement st in body)
+            {
+                switch (st)
+                {
+                    case Assignment a when a.Target.Name == name:
+                        updates.Add(a);
+                        break;
+                    case IfStatement f:
+                        Collect(f.Then);
+                        Collect(f.Else);
+                        break;
+                    case LoopStatement inner:
+                        Collect(inner.Header);
+                        Collect(inner.Body);
+                        break;
+                }
+            }
         }
     }
 
@@ -142,7 +518,7 @@ internal sealed class ReverseSweep
         var shared = new List<string>();
         foreach (string name in read)
         {
-            if (!inside.Contains(name) && _activity.IsActive(name) && !shared.Contains(name))
+            if (!inside.Contains(name) && _activity.IsActive(name) && IsScalar(name) && !shared.Contains(name))
             {
                 shared.Add(name);
             }
@@ -174,6 +550,12 @@ internal sealed class ReverseSweep
         }
         List<Statement> whenTrue = Branch(f.Then, carried);
         List<Statement> whenFalse = Branch(f.Else, carried);
+        if (_loops.Count > 0)
+        {
+            // Inside a loop the branch's values are gone by the time its mirror runs: restore them.
+            whenTrue.InsertRange(0, Restore(f, new ScopeKey(f, 0), whenTrue, null, 0, null));
+            whenFalse.InsertRange(0, Restore(f, new ScopeKey(f, 1), whenFalse, null, 0, null));
+        }
         if (whenTrue.Count > 0 || whenFalse.Count > 0)
         {
             Emit(output, new IfStatement(f.Condition, whenTrue.ToEquatableArray(), whenFalse.ToEquatableArray(), f.Origin));
@@ -189,10 +571,18 @@ internal sealed class ReverseSweep
             pending[pair.Key] = new List<Expr> { pair.Value };
         }
         _pending.Push(pending);
+        HashSet<string> zeroed = _zeroed;
+        _zeroed = new HashSet<string>(zeroed);
         string? comment = _comment;
         _comment = null;
         Block(forward, output);
         _comment = null;
+        // A carried adjoint reset in this branch only is written out here, so both branches leave it alike.
+        foreach (string name in _zeroed.Where(n => !zeroed.Contains(n)).OrderBy(n => n, StringComparer.Ordinal).ToList())
+        {
+            Settle(name, output, -1);
+        }
+        _zeroed = zeroed;
         foreach (KeyValuePair<string, List<Expr>> pair in _pending.Pop())
         {
             if (!_declared.Contains(pair.Key))
@@ -243,6 +633,14 @@ internal sealed class ReverseSweep
             if (_activity.IsActive(v.Name))
             {
                 AddTerm(v.Name, adjoint);
+            }
+            return;
+        }
+        if (e is ElementRead element)
+        {
+            if (_activity.IsActive(element.Sequence.Name) && !IsConstant(adjoint, 0))
+            {
+                _elementTerms.Add((element.Sequence, element.Index, adjoint));
             }
             return;
         }
@@ -322,6 +720,17 @@ internal sealed class ReverseSweep
                 case IfStatement f:
                     RecordTypes(f.Then);
                     RecordTypes(f.Else);
+                    break;
+                case LoopStatement l:
+                    if (l.Counter is not null)
+                    {
+                        _types[l.Counter] = TypeRef.Int32;
+                    }
+                    RecordTypes(l.Header);
+                    RecordTypes(l.Body);
+                    break;
+                case ArrayAllocation a:
+                    _types[a.Target.Name] = a.Target.Type;
                     break;
             }
         }

@@ -64,6 +64,10 @@ internal static class ExpressionPrinter
                 return (MathClass(m) + "." + m.Function + "(" + string.Join(", ", m.Arguments.Select(Print)) + ")", Primary);
             case PassiveCall p:
                 return (p.Method + "(" + string.Join(", ", p.Arguments.Select(Print)) + ")", Primary);
+            case ElementRead r:
+                return (Identifier(r.Sequence.Name) + "[" + Print(r.Index) + "]", Primary);
+            case LengthRead l:
+                return (Identifier(l.Sequence.Name) + ".Length", Primary);
             default:
                 throw new InvalidOperationException("Cannot print " + e.GetType().Name);
         }

@@ -91,8 +91,7 @@ internal static class GradientEmitter
         NameAllocator names, Variable value, Options options, CancellationToken cancellationToken)
     {
         var sweep = new ReverseSweep(activity, names, model.Origins.ToList(), value, model.Parameters);
-        List<Statement> forward = primal;
-        List<Statement> backward = sweep.Run(forward);
+        (List<Statement> forward, List<Statement> backward) = sweep.Run(primal);
         cancellationToken.ThrowIfCancellationRequested();
         if (options.CommonSubexpressions)
         {
@@ -115,13 +114,20 @@ internal static class GradientEmitter
         }
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
-            .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
+            .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.Type.IsFloatingSequence
+                ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
+                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
         OpenMethod(writer, model, model.GradientName, signature);
+        WriteLengthChecks(writer, model, "adjoint");
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence))
+        {
+            writer.Line(Identifier(p.AdjointName!) + ".Clear();");
+        }
 
         var backwardReads = new HashSet<string>();
         VariableUses.Reads(backward, backwardReads);
         var context = new Context(DeclaredParameters(model, Array.Empty<string>()), backwardReads, value);
-        WriteSweeps(writer, forward, backward, context);
+        WithTape(writer, forward.Concat(backward), names, context, c => WriteSweeps(writer, forward, backward, c));
         writer.Line("return " + Identifier(value.Name) + ";");
         writer.Close();
     }
@@ -234,14 +240,64 @@ internal static class GradientEmitter
         writer.Line("/// <param name=\"" + derivative.Name + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
-            .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.TypeName + " " + Identifier(p.AdjointName!)))
+            .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => (p.Type.IsFloatingSequence ? TypeRef.ReadOnlySpanOf(p.Type.Element!).Name : p.TypeName) + " " + Identifier(p.AdjointName!)))
             .Concat(new[] { "out " + model.ReturnType.Name + " " + derivative.Name });
         OpenMethod(writer, model, model.DerivativeName, signature);
+        WriteLengthChecks(writer, model, "tangent");
         var context = new Context(DeclaredParameters(model, new[] { derivative.Name }), new HashSet<string>(), value);
-        WriteBlock(writer, body, context, isForward: true);
+        WithTape(writer, body, names, context, c => WriteBlock(writer, body, c, isForward: true));
         writer.Line("return " + Identifier(value.Name) + ";");
         writer.Close();
     }
+
+    /// <summary>A span adjoint or tangent must match its parameter's length: checked before anything is computed.</summary>
+    private static void WriteLengthChecks(SourceWriter writer, MethodModel model, string role)
+    {
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence))
+        {
+            string adjoint = Identifier(p.AdjointName!);
+            writer.Open("if (" + adjoint + ".Length != " + Identifier(p.Name) + ".Length)");
+            writer.Line("throw new global::System.ArgumentException(\"The " + role + " '" + p.AdjointName + "' must have the length of '" + p.Name + "' (\" + "
+                + Identifier(p.Name) + ".Length + \"), but has \" + " + adjoint + ".Length + \".\", nameof(" + adjoint + "));");
+            writer.Close();
+        }
+    }
+
+    /// <summary>
+    /// When the statements record values or use local arrays, they run between taking a mark on the
+    /// thread's tape and releasing it, in a <c>finally</c>.
+    /// </summary>
+    private static void WithTape(SourceWriter writer, IEnumerable<Statement> statements, NameAllocator names, Context context, Action<Context> write)
+    {
+        if (!UsesTape(statements))
+        {
+            write(context);
+            return;
+        }
+        string tape = names.Fresh("tape");
+        string mark = names.Fresh("mark");
+        writer.Line("global::Backprop.Symbolic.Taping.Tape " + tape + " = global::Backprop.Symbolic.Taping.Tape.Current;");
+        writer.Line("global::Backprop.Symbolic.Taping.Tape.Mark " + mark + " = " + tape + ".GetMark();");
+        context.Scope.Declare(tape);
+        context.Scope.Declare(mark);
+        context.Scope.Declare(context.Value.Name);
+        writer.Line(context.Value.Type.Name + " " + Identifier(context.Value.Name) + ";");
+        writer.Open("try");
+        write(context with { Tape = tape });
+        writer.Close();
+        writer.Open("finally");
+        writer.Line(tape + ".Release(" + mark + ");");
+        writer.Close();
+    }
+
+    private static bool UsesTape(IEnumerable<Statement> statements) => statements.Any(s => s switch
+    {
+        TapePush or TapePop or ArrayAllocation => true,
+        IfStatement f => UsesTape(f.Then) || UsesTape(f.Else),
+        LoopStatement l => UsesTape(l.Header) || UsesTape(l.Body),
+        ReverseLoop r => UsesTape(r.Body),
+        _ => false,
+    });
 
     private static void WriteParameterDocs(SourceWriter writer, MethodModel model)
     {

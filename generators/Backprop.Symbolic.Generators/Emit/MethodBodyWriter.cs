@@ -12,7 +12,11 @@ namespace Backprop.Symbolic.Generators.Emit;
 internal static class MethodBodyWriter
 {
     /// <summary>What the writer needs besides the statements: declared names, what the backward sweep reads, the value variable.</summary>
-    internal sealed record Context(Scope Scope, HashSet<string> BackwardReads, Variable Value);
+    internal sealed record Context(Scope Scope, HashSet<string> BackwardReads, Variable Value)
+    {
+        /// <summary>The local holding the per-thread tape, when the method uses one.</summary>
+        public string Tape { get; init; } = "tape";
+    }
 
     /// <summary>Writes statements; <paramref name="isForward"/> turns on the declarations hoisted before each <c>if</c>.</summary>
     public static void WriteBlock(SourceWriter writer, IEnumerable<Statement> body, Context context, bool isForward)
@@ -63,9 +67,87 @@ internal static class MethodBodyWriter
                     }
                     WriteIf(writer, f, context, isForward);
                     break;
+                case LoopStatement l:
+                    WriteLoop(writer, l, context, isForward);
+                    break;
+                case BreakStatement:
+                    writer.Line("break;");
+                    break;
+                case ReverseLoop r:
+                    writer.Open("for (int " + Identifier(r.Index) + " = " + Identifier(r.Count) + " - 1; " + Identifier(r.Index) + " >= 0; " + Identifier(r.Index) + "--)");
+                    context.Scope.Push();
+                    context.Scope.Declare(r.Index);
+                    WriteBlock(writer, r.Body, context, isForward);
+                    context.Scope.Pop();
+                    writer.Close();
+                    break;
+                case TapePush push:
+                    writer.Line(context.Tape + ".Push(" + (push.Value.Type.Kind == ScalarKind.Integer && push.Value.Type.Name is not ("int" or "long") ? "(long)" : "") + Print(push.Value) + ");");
+                    break;
+                case TapePop pop:
+                    WriteAssignment(writer, pop.Target, Pop(pop.Target.Type, context.Tape), context.Scope);
+                    break;
+                case ElementAccumulation { Value: Unary { Operator: UnaryOperator.Negate } negated } a:
+                    writer.Line(Identifier(a.Sequence.Name) + "[" + Print(a.Index) + "] -= " + Print(negated.Operand) + ";");
+                    break;
+                case ElementAccumulation a:
+                    writer.Line(Identifier(a.Sequence.Name) + "[" + Print(a.Index) + "] += " + Print(a.Value) + ";");
+                    break;
+                case ElementWrite w:
+                    writer.Line(Identifier(w.Sequence.Name) + "[" + Print(w.Index) + "] = " + Print(w.Value) + ";");
+                    break;
+                case ArrayAllocation a:
+                {
+                    string rent = a.Target.Type.Element!.Kind == ScalarKind.Single ? ".RentSingles(" : ".RentDoubles(";
+                    WriteAssignment(writer, a.Target, context.Tape + rent + Print(a.Length) + ")", context.Scope);
+                    for (int i = 0; i < a.Elements.Count; i++)
+                    {
+                        writer.Line(Identifier(a.Target.Name) + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "] = " + Print(a.Elements[i]) + ";");
+                    }
+                    break;
+                }
             }
         }
     }
+
+    private static void WriteLoop(SourceWriter writer, LoopStatement l, Context context, bool isForward)
+    {
+        bool counted = l.Counter is not null && context.BackwardReads.Contains(l.Counter);
+        if (counted)
+        {
+            WriteAssignment(writer, new Variable(l.Counter!, TypeRef.Int32), "0", context.Scope);
+        }
+        bool simple = l.Header.Count == 0;
+        writer.Open("while (" + (simple ? Print(l.Condition) : "true") + ")");
+        context.Scope.Push();
+        if (!simple)
+        {
+            WriteBlock(writer, l.Header, context, isForward);
+            if (!(l.Condition is Constant { Value: not 0 }))
+            {
+                writer.Open("if (" + Print(new Unary(UnaryOperator.Not, l.Condition, TypeRef.Bool)) + ")");
+                writer.Line("break;");
+                writer.Close();
+            }
+        }
+        if (counted)
+        {
+            writer.Line(Identifier(l.Counter!) + "++;");
+        }
+        WriteBlock(writer, l.Body, context, isForward);
+        context.Scope.Pop();
+        writer.Close();
+    }
+
+    private static string Pop(TypeRef type, string tape) => type.Kind switch
+    {
+        ScalarKind.Double => tape + ".PopDouble()",
+        ScalarKind.Single => "(float)" + tape + ".PopDouble()",
+        ScalarKind.Bool => tape + ".PopBoolean()",
+        ScalarKind.Integer when type.Name == "int" => tape + ".PopInt32()",
+        ScalarKind.Integer when type.Name == "long" => tape + ".PopInt64()",
+        _ => "(" + type.Name + ")" + tape + ".PopInt64()",
+    };
 
     private static void WriteIf(SourceWriter writer, IfStatement f, Context context, bool isForward, string prefix = "")
     {

@@ -22,7 +22,7 @@ namespace Backprop.Symbolic.Generators.Lowering;
 /// <c>if</c> with a return takes the statements that follow it into its branches, so every return ends
 /// a path. Constructs the IR cannot express become diagnostics on their syntax.
 /// </summary>
-internal sealed class Lowerer
+internal sealed partial class Lowerer
 {
     private readonly SemanticModel _semanticModel;
     private readonly CancellationToken _cancellationToken;
@@ -54,13 +54,17 @@ internal sealed class Lowerer
     private bool _failedSilently;
 
     /// <summary>Lowers the body. <paramref name="entry"/> maps each parameter to its entry variable; <paramref name="varied"/> names the differentiated ones.</summary>
-    public List<Statement> Lower(MethodDeclarationSyntax syntax, Dictionary<ISymbol, Variable> entry, IEnumerable<string> varied)
+    public List<Statement> Lower(MethodDeclarationSyntax syntax, Env entry, IEnumerable<string> varied)
     {
         foreach (string v in varied)
         {
             _varied.Add(v);
         }
-        var env = new Dictionary<ISymbol, Variable>(entry, SymbolEqualityComparer.Default);
+        if (_semanticModel.GetDeclaredSymbol(syntax, _cancellationToken) is IMethodSymbol method)
+        {
+            _returnType = TypeMapper.Map(method.ReturnType);
+        }
+        var env = new Env(entry, Env.Comparer);
         var output = new List<Statement>();
         if (syntax.Body is { } body)
         {
@@ -89,7 +93,11 @@ internal sealed class Lowerer
     // ----- statements -------------------------------------------------------------------------------
 
     /// <summary>Lowers <paramref name="ops"/> from <paramref name="index"/>; true when every path returned.</summary>
-    private bool LowerStatements(List<IOperation> ops, int index, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    /// <remarks>
+    /// <paramref name="fallThrough"/>, inside a loop, writes what ends an iteration (the step, the carried
+    /// variables' updates) where control reaches the end of <paramref name="ops"/> or a <c>continue</c>.
+    /// </remarks>
+    private bool LowerStatements(List<IOperation> ops, int index, Env env, List<Statement> output, Action<Env, List<Statement>>? fallThrough = null)
     {
         for (int i = index; i < ops.Count; i++)
         {
@@ -107,7 +115,7 @@ internal sealed class Lowerer
                     // A nested block: splice its statements in front of the rest.
                     var spliced = new List<IOperation>(block.Operations);
                     spliced.AddRange(ops.Skip(i + 1));
-                    return LowerStatements(spliced, 0, env, output);
+                    return LowerStatements(spliced, 0, env, output, fallThrough);
                 }
                 case IReturnOperation ret:
                 {
@@ -117,17 +125,22 @@ internal sealed class Lowerer
                         Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "return statements without a value are not supported", "return the method's value");
                         return true;
                     }
+                    if (_loops.Count > 0)
+                    {
+                        ReturnFromLoop(ret.ReturnedValue, env, output);
+                        return true;
+                    }
                     LowerReturn(ret.ReturnedValue, env, output);
                     return true; // anything after is unreachable
                 }
-                case IConditionalOperation conditional when !ContainsReturn(conditional):
+                case IConditionalOperation conditional when !ContainsJump(conditional):
                     _origin = AddOrigin("if (" + ((IfStatementSyntax)op.Syntax).Condition + ")");
                     LowerJoiningIf(conditional, env, output);
                     break;
                 case IConditionalOperation conditional:
                 {
                     _origin = AddOrigin("if (" + ((IfStatementSyntax)op.Syntax).Condition + ")");
-                    Expr condition = LowerCondition(conditional.Condition, env, output);
+                    Expr condition = LowerBranchCondition(conditional.Condition, env, output);
                     int origin = _origin;
                     List<IOperation> rest = ops.Skip(i + 1).ToList();
                     var thenOps = Flatten(conditional.WhenTrue);
@@ -136,8 +149,8 @@ internal sealed class Lowerer
                     elseOps.AddRange(rest);
                     var thenOut = new List<Statement>();
                     var elseOut = new List<Statement>();
-                    LowerStatements(thenOps, 0, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), thenOut);
-                    LowerStatements(elseOps, 0, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), elseOut);
+                    LowerStatements(thenOps, 0, new Env(env, Env.Comparer), thenOut, fallThrough);
+                    LowerStatements(elseOps, 0, new Env(env, Env.Comparer), elseOut, fallThrough);
                     output.Add(new IfStatement(condition, thenOut.ToEquatableArray(), elseOut.ToEquatableArray(), origin));
                     return true;
                 }
@@ -170,9 +183,20 @@ internal sealed class Lowerer
                     break;
                 case IEmptyOperation:
                     break;
-                case ILoopOperation:
-                    Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "loops are not supported yet", "write the computation without a loop, or compute it in a method whose arguments do not depend on the differentiated parameters");
-                    return true;
+                case ILoopOperation loop:
+                {
+                    if (!LowerLoop(loop, env, output))
+                    {
+                        return true;
+                    }
+                    if (ContainsReturn(loop))
+                    {
+                        // A return inside the loop left it with the flag set: the rest runs only when it is not.
+                        AfterLoopThatMayReturn(ops.Skip(i + 1).ToList(), env, output, fallThrough);
+                        return true;
+                    }
+                    break;
+                }
                 case ITryOperation:
                     Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "try statements are not supported", "handle errors in the caller");
                     return true;
@@ -182,8 +206,16 @@ internal sealed class Lowerer
                 case IThrowOperation:
                     Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "throw statements are not supported yet", "validate arguments in the caller");
                     return true;
+                case IBranchOperation branch when _loops.Count > 0 && branch.Target.Equals(_loops.Peek().Exit, SymbolEqualityComparer.Default):
+                    _origin = AddOrigin(op.Syntax);
+                    _loops.Peek().Break(env, output);
+                    return true;
+                case IBranchOperation branch when _loops.Count > 0 && branch.Target.Equals(_loops.Peek().Continue, SymbolEqualityComparer.Default):
+                    _origin = AddOrigin(op.Syntax);
+                    fallThrough?.Invoke(env, output);
+                    return true;
                 case IBranchOperation or ILabeledOperation:
-                    Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "goto, break and continue statements are not supported", "use if/else and return");
+                    Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "goto statements and labels are not supported", "use loops with break and continue, if/else and return");
                     return true;
                 case ILocalFunctionOperation:
                     Report(DiagnosticDescriptors.UnsupportedStatement, op.Syntax, "local functions are not supported", "make it a separate static [Differentiable] method");
@@ -196,6 +228,7 @@ internal sealed class Lowerer
                     return true;
             }
         }
+        fallThrough?.Invoke(env, output);
         return false;
     }
 
@@ -203,15 +236,15 @@ internal sealed class Lowerer
     /// <c>return c ? a : b;</c> becomes <c>if (c) return a; else return b;</c>: no joined variable, and the
     /// gradient can run each branch's forward and backward statements together.
     /// </summary>
-    private void LowerReturn(IOperation returned, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private void LowerReturn(IOperation returned, Env env, List<Statement> output)
     {
         if (returned is IConditionalOperation { WhenFalse: not null } conditional && conditional.ConstantValue.HasValue == false)
         {
-            Expr condition = LowerCondition(conditional.Condition, env, output);
+            Expr condition = LowerBranchCondition(conditional.Condition, env, output);
             var thenOut = new List<Statement>();
             var elseOut = new List<Statement>();
-            LowerReturn(conditional.WhenTrue, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), thenOut);
-            LowerReturn(conditional.WhenFalse, new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default), elseOut);
+            LowerReturn(conditional.WhenTrue, new Env(env, Env.Comparer), thenOut);
+            LowerReturn(conditional.WhenFalse, new Env(env, Env.Comparer), elseOut);
             output.Add(new IfStatement(condition, thenOut.ToEquatableArray(), elseOut.ToEquatableArray(), _origin));
             return;
         }
@@ -219,12 +252,12 @@ internal sealed class Lowerer
         output.Add(new ReturnStatement(value, _origin));
     }
 
-    private void LowerJoiningIf(IConditionalOperation conditional, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private void LowerJoiningIf(IConditionalOperation conditional, Env env, List<Statement> output)
     {
         int origin = _origin;
-        Expr condition = LowerCondition(conditional.Condition, env, output);
-        var thenEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
-        var elseEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+        Expr condition = LowerBranchCondition(conditional.Condition, env, output);
+        var thenEnv = new Env(env, Env.Comparer);
+        var elseEnv = new Env(env, Env.Comparer);
         var thenOut = new List<Statement>();
         var elseOut = new List<Statement>();
         LowerStatements(Flatten(conditional.WhenTrue), 0, thenEnv, thenOut);
@@ -234,10 +267,10 @@ internal sealed class Lowerer
     }
 
     /// <summary>Where a variable has different versions at the end of the two branches, both copy into a new one.</summary>
-    private void Join(Dictionary<ISymbol, Variable> thenEnv, Dictionary<ISymbol, Variable> elseEnv, Dictionary<ISymbol, Variable> env,
+    private void Join(Env thenEnv, Env elseEnv, Env env,
         List<Statement> thenOut, List<Statement> elseOut, int origin)
     {
-        foreach (KeyValuePair<ISymbol, Variable> pair in thenEnv)
+        foreach (KeyValuePair<object, Variable> pair in thenEnv)
         {
             if (!elseEnv.TryGetValue(pair.Key, out Variable? elseVersion))
             {
@@ -248,7 +281,7 @@ internal sealed class Lowerer
                 env[pair.Key] = pair.Value;
                 continue;
             }
-            var joined = new Variable(_names.Fresh(pair.Key.Name), pair.Value.Type);
+            var joined = new Variable(_names.Fresh(Env.NameOf(pair.Key)), pair.Value.Type);
             thenOut.Add(new Assignment(joined, pair.Value, origin));
             elseOut.Add(new Assignment(joined, elseVersion, origin));
             if (_varied.Contains(pair.Value.Name) || _varied.Contains(elseVersion.Name))
@@ -259,7 +292,7 @@ internal sealed class Lowerer
         }
     }
 
-    private void LowerExpressionStatement(IOperation operation, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private void LowerExpressionStatement(IOperation operation, Env env, List<Statement> output)
     {
         switch (operation)
         {
@@ -293,10 +326,10 @@ internal sealed class Lowerer
 
     // ----- expressions ------------------------------------------------------------------------------
 
-    private Expr LowerCondition(IOperation condition, Dictionary<ISymbol, Variable> env, List<Statement> output) =>
+    private Expr LowerCondition(IOperation condition, Env env, List<Statement> output) =>
         LowerExpression(condition, env, output);
 
-    private Expr LowerExpression(IOperation op, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerExpression(IOperation op, Env env, List<Statement> output)
     {
         _cancellationToken.ThrowIfCancellationRequested();
         if (op is IInvalidOperation || op.Type is { TypeKind: TypeKind.Error })
@@ -320,6 +353,14 @@ internal sealed class Lowerer
                 return new MemberRead(TypeName(field.Field.ContainingType) + "." + field.Field.Name, TypeMapper.Map(field.Field.Type));
             case IPropertyReferenceOperation property when property.Property.IsStatic && property.Arguments.Length == 0:
                 return new MemberRead(TypeName(property.Property.ContainingType) + "." + property.Property.Name, TypeMapper.Map(property.Property.Type));
+            case IArrayElementReferenceOperation element when element.Indices.Length == 1:
+                return LowerElementRead(element.ArrayReference, element.Indices[0], op, env, output);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer
+                when indexer.Arguments.Length == 1 && TypeMapper.Map(instance.Type!).Kind == ScalarKind.Sequence:
+                return LowerElementRead(instance, indexer.Arguments[0].Value, op, env, output);
+            case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
+                when TypeMapper.Map(instance.Type!).Kind == ScalarKind.Sequence:
+                return LowerLength(instance, op, env, output);
             case IFieldReferenceOperation or IPropertyReferenceOperation:
                 return Unsupported(op, "reading instance fields or properties is not supported", "pass the value in as a parameter");
             case IConversionOperation conversion:
@@ -328,6 +369,10 @@ internal sealed class Lowerer
                 return LowerUnary(unary, env, output);
             case IBinaryOperation binary:
                 return LowerBinary(binary, env, output);
+            case ISimpleAssignmentOperation assignment when ElementTarget(assignment.Target) is { } element:
+                return LowerElementWrite(assignment, element.Sequence, element.Index, assignment.Value, null, env, output);
+            case ICompoundAssignmentOperation compound when ElementTarget(compound.Target) is { } element:
+                return LowerElementWrite(compound, element.Sequence, element.Index, compound.Value, compound, env, output);
             case ISimpleAssignmentOperation assignment:
             {
                 ISymbol? target = AssignableTarget(assignment.Target);
@@ -348,7 +393,7 @@ internal sealed class Lowerer
             case IDefaultValueOperation when op.Type is not null:
                 return new Literal("default(" + TypeMapper.Map(op.Type).Name + ")", TypeMapper.Map(op.Type));
             case IArrayCreationOperation or IArrayElementReferenceOperation or IArrayInitializerOperation:
-                return Unsupported(op, "arrays are not supported yet", "pass the elements as separate parameters");
+                return Unsupported(op, "this use of an array is not supported", "use one-dimensional local arrays (new double[n]) and read and write their elements by index");
             case IObjectCreationOperation:
                 return Unsupported(op, "creating objects is not supported", "create the object outside and pass the numbers in as parameters");
             case IAnonymousFunctionOperation or IDelegateCreationOperation:
@@ -366,7 +411,7 @@ internal sealed class Lowerer
         }
     }
 
-    private Expr Read(ISymbol symbol, Dictionary<ISymbol, Variable> env, SyntaxNode syntax)
+    private Expr Read(ISymbol symbol, Env env, SyntaxNode syntax)
     {
         if (symbol is ILocalSymbol { IsConst: true, HasConstantValue: true } constant)
         {
@@ -384,8 +429,12 @@ internal sealed class Lowerer
         return new Constant(0, TypeRef.Double);
     }
 
-    private Expr Assign(ISymbol target, ITypeSymbol targetType, IOperation valueOperation, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr Assign(object target, ITypeSymbol targetType, IOperation valueOperation, Env env, List<Statement> output)
     {
+        if (TypeMapper.Map(targetType).Kind == ScalarKind.Sequence)
+        {
+            return LowerArrayAssignment(target, targetType, valueOperation, env, output);
+        }
         if (valueOperation is IConditionalOperation { WhenFalse: not null, ConstantValue.HasValue: false } conditional)
         {
             // The branches assign the target's next version directly: no copy after the join.
@@ -397,7 +446,7 @@ internal sealed class Lowerer
         return Define(target, TypeMapper.Map(targetType), value, env, output);
     }
 
-    private Variable Define(ISymbol target, TypeRef type, Expr value, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Variable Define(object target, TypeRef type, Expr value, Env env, List<Statement> output)
     {
         string name = NextVersionName(target, env);
         var variable = new Variable(name, type);
@@ -411,18 +460,18 @@ internal sealed class Lowerer
     }
 
     /// <summary>The name of the next version of a user variable: its own name the first time, if free; else <c>name_1</c>, ….</summary>
-    private string NextVersionName(ISymbol target, Dictionary<ISymbol, Variable> env) =>
-        env.ContainsKey(target) || !_names.TryTakeOwn(target.Name) ? _names.Fresh(target.Name) : target.Name;
+    private string NextVersionName(object target, Env env) =>
+        env.ContainsKey(target) || !_names.TryTakeOwn(Env.NameOf(target)) ? _names.Fresh(Env.NameOf(target)) : Env.NameOf(target);
 
     /// <summary>Lowers <c>c ? a : b</c> into a branch whose arms assign one variable, named <paramref name="name"/> or a fresh <c>_cN</c>.</summary>
-    private Variable LowerConditionalExpression(IConditionalOperation conditional, Dictionary<ISymbol, Variable> env, List<Statement> output, string? name)
+    private Variable LowerConditionalExpression(IConditionalOperation conditional, Env env, List<Statement> output, string? name)
     {
-        Expr condition = LowerCondition(conditional.Condition, env, output);
+        Expr condition = LowerBranchCondition(conditional.Condition, env, output);
         TypeRef type = TypeMapper.Map(conditional.Type!);
         var thenOut = new List<Statement>();
         var elseOut = new List<Statement>();
-        var thenEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
-        var elseEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+        var thenEnv = new Env(env, Env.Comparer);
+        var elseEnv = new Env(env, Env.Comparer);
         Expr whenTrue = LowerExpression(conditional.WhenTrue, thenEnv, thenOut);
         Expr whenFalse = LowerExpression(conditional.WhenFalse!, elseEnv, elseOut);
         name ??= _names.FreshNumbered("_c");
@@ -439,9 +488,13 @@ internal sealed class Lowerer
         return result;
     }
 
-    private Expr LowerConversion(IConversionOperation conversion, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerConversion(IConversionOperation conversion, Env env, List<Statement> output)
     {
         Expr operand = LowerExpression(conversion.Operand, env, output);
+        if (conversion.Type is { } to && TypeMapper.Map(to).Kind == ScalarKind.Sequence && operand.Type.Kind == ScalarKind.Sequence)
+        {
+            return operand; // an array or span seen as a span: the same elements
+        }
         if (conversion.OperatorMethod is not null)
         {
             return Unsupported(conversion, "user-defined conversions are not supported", "convert between float, double and integer types only");
@@ -470,7 +523,7 @@ internal sealed class Lowerer
         return new Conversion(operand, type);
     }
 
-    private Expr LowerUnary(IUnaryOperation unary, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerUnary(IUnaryOperation unary, Env env, List<Statement> output)
     {
         if (unary.OperatorMethod is not null)
         {
@@ -488,7 +541,7 @@ internal sealed class Lowerer
         };
     }
 
-    private Expr LowerBinary(IBinaryOperation binary, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerBinary(IBinaryOperation binary, Env env, List<Statement> output)
     {
         if (binary.OperatorMethod is not null)
         {
@@ -505,7 +558,7 @@ internal sealed class Lowerer
         {
             // The right operand runs only when the left one does not decide: when lowering it needs
             // statements (a [Differentiable] call, a conditional), they go into a branch.
-            var rightEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+            var rightEnv = new Env(env, Env.Comparer);
             var rightStatements = new List<Statement>();
             right = LowerExpression(binary.RightOperand, rightEnv, rightStatements);
             if (rightStatements.Count > 0)
@@ -514,7 +567,7 @@ internal sealed class Lowerer
                 var result = new Variable(_names.FreshNumbered("_c"), TypeRef.Bool);
                 var decided = new List<Statement> { new Assignment(result, new Constant(op == BinaryOperator.ConditionalOr ? 1 : 0, TypeRef.Bool), origin) };
                 rightStatements.Add(new Assignment(result, right, origin));
-                var decidedEnv = new Dictionary<ISymbol, Variable>(env, SymbolEqualityComparer.Default);
+                var decidedEnv = new Env(env, Env.Comparer);
                 bool runsOnTrue = op == BinaryOperator.ConditionalAnd;
                 var whenTrue = runsOnTrue ? rightStatements : decided;
                 var whenFalse = runsOnTrue ? decided : rightStatements;
@@ -553,8 +606,12 @@ internal sealed class Lowerer
         _ => null,
     };
 
-    private Expr LowerCompoundAssignment(ICompoundAssignmentOperation compound, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerCompoundAssignment(ICompoundAssignmentOperation compound, Env env, List<Statement> output)
     {
+        if (compound.OperatorMethod is null && MapBinary(compound.OperatorKind) is null)
+        {
+            return Unsupported(compound, "the operator '" + compound.OperatorKind + "=' is not supported", "use arithmetic operators");
+        }
         ISymbol? target = AssignableTarget(compound.Target);
         if (target is null)
         {
@@ -597,7 +654,7 @@ internal sealed class Lowerer
         return a;
     }
 
-    private Expr LowerIncrement(IIncrementOrDecrementOperation increment, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerIncrement(IIncrementOrDecrementOperation increment, Env env, List<Statement> output)
     {
         ISymbol? target = AssignableTarget(increment.Target);
         if (target is null)
@@ -607,7 +664,7 @@ internal sealed class Lowerer
         Expr current = Read(target, env, increment.Target.Syntax);
         TypeRef type = TypeMapper.Map(increment.Target.Type!);
         var op = increment.Kind == OperationKind.Increment ? BinaryOperator.Add : BinaryOperator.Subtract;
-        Expr one = type.Kind is ScalarKind.Integer or ScalarKind.Other ? new Literal("1", type) : new Constant(1, type);
+        Expr one = type.Kind is ScalarKind.Other ? new Literal("1", type) : new Constant(1, type);
         Expr updated = new Binary(op, current, one, type);
         if (type.Kind is ScalarKind.Integer && type.Name is not "int" and not "long" and not "uint" and not "ulong")
         {
@@ -617,7 +674,7 @@ internal sealed class Lowerer
         return increment.IsPostfix ? current : next;
     }
 
-    private Expr LowerInvocation(IInvocationOperation invocation, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private Expr LowerInvocation(IInvocationOperation invocation, Env env, List<Statement> output)
     {
         IMethodSymbol method = invocation.TargetMethod;
         if (!CheckStaticCall(invocation))
@@ -626,6 +683,15 @@ internal sealed class Lowerer
         }
         EquatableArray<Expr> arguments = LowerArguments(invocation, env, output);
         TypeRef type = TypeMapper.Map(method.ReturnType);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is Variable { Type.Kind: ScalarKind.Sequence } sequence && (_localArrays.Contains(sequence.Name) || Activity.IsVaried(sequence, _varied)))
+            {
+                IArgumentOperation argument = OrderedArguments(invocation)[i];
+                return Unsupported(argument, "passing a local array, or a span or array whose elements are differentiated, to a method is not supported yet",
+                    "index it here, or pass the elements the method needs as separate parameters");
+            }
+        }
         string containing = method.ContainingType.ToDisplayString();
         bool isMath = containing is "System.Math" or "System.MathF" or "System.Double" or "System.Single";
         if (isMath && DerivativeRules.IsKnown(method.Name, arguments.Count) && (type.IsFloating || !arguments.Any(a => a.Type.IsFloating)))
@@ -750,7 +816,7 @@ internal sealed class Lowerer
         return true;
     }
 
-    private EquatableArray<Expr> LowerArguments(IInvocationOperation invocation, Dictionary<ISymbol, Variable> env, List<Statement> output)
+    private EquatableArray<Expr> LowerArguments(IInvocationOperation invocation, Env env, List<Statement> output)
     {
         // Evaluate in source order (side effects), then pass in parameter order.
         var values = new Dictionary<int, Expr>();

@@ -26,6 +26,16 @@ internal sealed class NameAllocator
     /// <summary>Takes a user's own identifier for the first version of their variable, if nothing generated has it.</summary>
     public bool TryTakeOwn(string name) => _taken.Add(name);
 
+    /// <summary>The names handed out so far, to <see cref="Restore"/> when a lowering attempt is thrown away.</summary>
+    public HashSet<string> Save() => new(_taken);
+
+    /// <summary>Forgets every name handed out since <paramref name="saved"/> was taken.</summary>
+    public void Restore(HashSet<string> saved)
+    {
+        _taken.Clear();
+        _taken.UnionWith(saved);
+    }
+
     /// <summary>Marks a name as used.</summary>
     public void Take(string name) => _taken.Add(name);
 

@@ -70,3 +70,9 @@ public sealed record PassiveCall(string Method, EquatableArray<Expr> Arguments, 
 
 /// <summary><c>Condition ? WhenTrue : WhenFalse</c>; produced by derivative rules (never by lowering, which turns conditionals into branches).</summary>
 public sealed record Select(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
+
+/// <summary><c>Sequence[Index]</c>: an element of a span, an array or a local array.</summary>
+public sealed record ElementRead(Variable Sequence, Expr Index, TypeRef Type) : Expr(Type);
+
+/// <summary><c>Sequence.Length</c>; passive.</summary>
+public sealed record LengthRead(Variable Sequence) : Expr(TypeRef.Int32);

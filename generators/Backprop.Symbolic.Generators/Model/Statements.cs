@@ -41,3 +41,42 @@ public sealed record ExpressionStatement(Expr Value, int Origin) : Statement(Ori
 
 /// <summary>A comment line in the generated code.</summary>
 public sealed record CommentStatement(string Text) : Statement(-1);
+
+/// <summary>
+/// <c>while (true) { Header; if (!Condition) break; Body }</c>, written <c>while (Condition) { Body }</c> when
+/// the header is empty. Variables the loop carries from one iteration to the next are the only ones assigned
+/// more than once: before the loop, and at the end of each path through the body (the iteration's last
+/// statements). Everything else the body defines is fresh in every iteration.
+/// </summary>
+public sealed record LoopStatement(EquatableArray<Statement> Header, Expr Condition, EquatableArray<Statement> Body, int Origin) : Statement(Origin)
+{
+    /// <summary>The variable counting the iterations, when the backward sweep needs the trip count.</summary>
+    public string? Counter { get; init; }
+}
+
+/// <summary>Leaves the innermost loop.</summary>
+public sealed record BreakStatement(int Origin) : Statement(Origin);
+
+/// <summary><c>Sequence[Index] = Value</c> on a local array.</summary>
+public sealed record ElementWrite(Variable Sequence, Expr Index, Expr Value, int Origin) : Statement(Origin);
+
+/// <summary><c>Sequence[Index] += Value</c>: adjoints of span elements in the backward sweep.</summary>
+public sealed record ElementAccumulation(Variable Sequence, Expr Index, Expr Value, int Origin) : Statement(Origin);
+
+/// <summary>
+/// A local array: <c>new T[Length]</c> or <c>stackalloc T[Length]</c> in the user's code, taken from the
+/// per-thread tape's zeroed scratch in generated code. <see cref="Elements"/> holds an initializer's values.
+/// </summary>
+public sealed record ArrayAllocation(Variable Target, Expr Length, EquatableArray<Expr> Elements, int Origin) : Statement(Origin);
+
+/// <summary>Pushes a forward value the backward sweep will need onto the per-thread tape.</summary>
+public sealed record TapePush(Expr Value) : Statement(-1);
+
+/// <summary>Pops the value pushed last into <see cref="Target"/> (declared on first assignment).</summary>
+public sealed record TapePop(Variable Target) : Statement(-1);
+
+/// <summary>
+/// The backward sweep of a loop: runs <see cref="Body"/> once per forward iteration, last iteration first.
+/// <see cref="Index"/> counts down from <c>Count - 1</c> to 0: the forward iteration being reversed.
+/// </summary>
+public sealed record ReverseLoop(string Count, string Index, EquatableArray<Statement> Body, int Origin) : Statement(Origin);

@@ -21,10 +21,16 @@ public enum ScalarKind
 
     /// <summary>Anything else (strings, enums, …): passive, only passed through.</summary>
     Other,
+
+    /// <summary>
+    /// A contiguous sequence of <see cref="TypeRef.Element"/>: <c>ReadOnlySpan&lt;T&gt;</c>, <c>Span&lt;T&gt;</c>
+    /// or <c>T[]</c>. Differentiable when its elements are.
+    /// </summary>
+    Sequence,
 }
 
 /// <summary>A C# type as the generated code spells it (keyword or <c>global::</c>-qualified name).</summary>
-public sealed record TypeRef(string Name, ScalarKind Kind)
+public sealed record TypeRef(string Name, ScalarKind Kind, TypeRef? Element = null)
 {
     public static readonly TypeRef Double = new("double", ScalarKind.Double);
     public static readonly TypeRef Single = new("float", ScalarKind.Single);
@@ -33,6 +39,18 @@ public sealed record TypeRef(string Name, ScalarKind Kind)
 
     /// <summary>True for the types that carry derivatives.</summary>
     public bool IsFloating => Kind is ScalarKind.Double or ScalarKind.Single;
+
+    /// <summary>True for a span or array of float or double: its elements carry derivatives.</summary>
+    public bool IsFloatingSequence => Kind == ScalarKind.Sequence && Element is { IsFloating: true };
+
+    /// <summary>True when values of this type carry derivatives, themselves or through their elements.</summary>
+    public bool IsDifferentiable => IsFloating || IsFloatingSequence;
+
+    /// <summary>A writable span of <paramref name="element"/>: the type of adjoints and of local arrays in generated code.</summary>
+    public static TypeRef SpanOf(TypeRef element) => new("global::System.Span<" + element.Name + ">", ScalarKind.Sequence, element);
+
+    /// <summary>A read-only span of <paramref name="element"/>: the type of tangents in forward mode.</summary>
+    public static TypeRef ReadOnlySpanOf(TypeRef element) => new("global::System.ReadOnlySpan<" + element.Name + ">", ScalarKind.Sequence, element);
 
     public override string ToString() => Name;
 }

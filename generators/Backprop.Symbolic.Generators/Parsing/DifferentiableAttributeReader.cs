@@ -46,7 +46,7 @@ internal static class DifferentiableAttributeReader
         for (int i = 0; i < result.Length; i++)
         {
             IParameterSymbol p = method.Parameters[i];
-            bool floating = TypeMapper.Map(p.Type).IsFloating && p.RefKind == RefKind.None;
+            bool floating = TypeMapper.Map(p.Type).IsDifferentiable && p.RefKind == RefKind.None;
             result[i] = floating && (names is null || names.Contains(p.Name));
         }
         return result;
@@ -58,6 +58,14 @@ internal static class TypeMapper
 {
     public static TypeRef Map(ITypeSymbol type)
     {
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            return Sequence(type, array.ElementType);
+        }
+        if (type is INamedTypeSymbol { Name: "Span" or "ReadOnlySpan", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } span)
+        {
+            return Sequence(type, span.TypeArguments[0]);
+        }
         switch (type.SpecialType)
         {
             case SpecialType.System_Double:
@@ -82,4 +90,11 @@ internal static class TypeMapper
                 return new TypeRef(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), ScalarKind.Other);
         }
     }
+
+    private static TypeRef Sequence(ITypeSymbol type, ITypeSymbol element) =>
+        new(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), ScalarKind.Sequence, Map(element));
+
+    /// <summary>True for <c>ReadOnlySpan&lt;T&gt;</c>, which the generated code never writes to.</summary>
+    public static bool IsReadOnlySpan(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "ReadOnlySpan", Arity: 1, ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } };
 }

@@ -123,15 +123,17 @@ internal static class MethodParser
                         "pass it by value (without ref, in, out or params)"));
                     continue;
                 }
-                if (type.Kind == ScalarKind.Other)
+                if (type.Kind == ScalarKind.Other || (type.Kind == ScalarKind.Sequence && !IsSupportedSequence(p.Type, type)))
                 {
-                    string todo = p.Type is IArrayTypeSymbol || p.Type.Name is "Span" or "ReadOnlySpan"
-                        ? "arrays and spans are not supported yet; pass the elements as separate parameters"
-                        : "use float, double, an integer type or bool";
+                    string todo = type.Kind == ScalarKind.Sequence
+                        ? (p.Type.Name == "Span"
+                            ? "a [Differentiable] method only reads its inputs; take a ReadOnlySpan<" + p.Type.ToDisplayString().Replace("System.Span<", "").TrimEnd('>') + "> instead"
+                            : "use ReadOnlySpan<double>, ReadOnlySpan<float>, double[] or float[]")
+                        : "use float, double, an integer type, bool, or a ReadOnlySpan or array of float or double";
                     diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.UnsupportedParameter, where, p.Name, p.Type.ToDisplayString(), todo));
                     continue;
                 }
-                bool differentiated = type.IsFloating && (named is null || named.Contains(p.Name));
+                bool differentiated = type.IsDifferentiable && (named is null || named.Contains(p.Name));
                 string? adjoint = null;
                 if (differentiated)
                 {
@@ -168,7 +170,7 @@ internal static class MethodParser
             var reserved = bodySyntax.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText)
                 .Concat(method.Parameters.Select(p => p.Name)).Distinct().ToList();
             var names = new NameAllocator(reserved, parameters.Select(p => p.Name).Concat(parameters.Where(p => p.AdjointName is not null).Select(p => p.AdjointName!)));
-            var entry = new Dictionary<ISymbol, Variable>(SymbolEqualityComparer.Default);
+            var entry = new Env();
             foreach (IParameterSymbol p in method.Parameters)
             {
                 entry[p] = new Variable(p.Name, TypeMapper.Map(p.Type));
@@ -201,6 +203,10 @@ internal static class MethodParser
                 method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")");
         }
 
+        /// <summary>Read-only spans and one-dimensional arrays of float or double.</summary>
+        private static bool IsSupportedSequence(ITypeSymbol symbol, TypeRef type) =>
+            type.IsFloatingSequence && (symbol is IArrayTypeSymbol || TypeMapper.IsReadOnlySpan(symbol));
+
         private void CheckAttributeNames(IMethodSymbol method, AttributeData? attribute, IReadOnlyList<string?>? named, List<DiagnosticInfo> diagnostics)
         {
             if (attribute is null || named is null)
@@ -220,7 +226,7 @@ internal static class MethodParser
                     diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.UnknownParameterName, where, name ?? "null", method.Name,
                         string.Join(", ", method.Parameters.Select(p => p.Name))));
                 }
-                else if (!TypeMapper.Map(parameter.Type).IsFloating)
+                else if (!TypeMapper.Map(parameter.Type).IsDifferentiable)
                 {
                     diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.ParameterNotDifferentiable, where, parameter.Name, parameter.Type.ToDisplayString()));
                 }

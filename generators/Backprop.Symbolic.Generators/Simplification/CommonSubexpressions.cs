@@ -17,6 +17,7 @@ internal sealed class CommonSubexpressions
 {
     private readonly NameAllocator _names;
     private readonly Dictionary<Expr, int> _counts = new();
+    private readonly HashSet<string> _assigned = new();
 
     private CommonSubexpressions(NameAllocator names) => _names = names;
 
@@ -39,8 +40,21 @@ internal sealed class CommonSubexpressions
                 values[a.Value] = a.Target;
             }
         }
+        // A value that reads a variable a loop changes, or an element, holds only at one moment: not reusable.
+        var counts = VariableUses.DefinitionCounts(forward);
+        foreach (KeyValuePair<Expr, Variable> pair in values.ToList())
+        {
+            var read = new HashSet<string>();
+            VariableUses.Names(pair.Key, read);
+            if (counts.TryGetValue(pair.Value.Name, out int n) && n > 1 || read.Any(r => counts.TryGetValue(r, out int m) && m > 1) || ContainsElementRead(pair.Key))
+            {
+                values.Remove(pair.Key);
+            }
+        }
         return values;
     }
+
+    private static bool ContainsElementRead(Expr e) => e is ElementRead || Children(e).Any(ContainsElementRead);
 
     private static bool IsCandidate(Expr e) =>
         e is Unary or Binary or Conversion or MathCall or Select && !ExpressionBuilder.IsCheap(e) && IsPure(e);
@@ -69,6 +83,15 @@ internal sealed class CommonSubexpressions
                 Count(f.Then);
                 Count(f.Else);
             }
+            else if (s is LoopStatement l)
+            {
+                Count(l.Header);
+                Count(l.Body);
+            }
+            else if (s is ReverseLoop r)
+            {
+                Count(r.Body);
+            }
         }
     }
 
@@ -93,6 +116,10 @@ internal sealed class CommonSubexpressions
             {
                 case Assignment a:
                 {
+                    if (!_assigned.Add(a.Target.Name))
+                    {
+                        Invalidate(scope, a.Target.Name); // a variable a loop carries takes a new value
+                    }
                     Expr value = Rewrite(a.Value, scope, output, a.Origin, isRoot: true);
                     output.Add(a with { Value = value });
                     if (IsCandidate(a.Value) && !scope.ContainsKey(a.Value))
@@ -130,12 +157,68 @@ internal sealed class CommonSubexpressions
                     }
                     break;
                 }
+                case LoopStatement l:
+                {
+                    // Values that read what the loop changes differ from one iteration to the next.
+                    var changed = Changed(l.Header.Concat(l.Body));
+                    var inside = new Dictionary<Expr, Variable>(scope);
+                    foreach (string name in changed)
+                    {
+                        Invalidate(inside, name);
+                    }
+                    var header = Block(l.Header, inside);
+                    Expr condition = Rewrite(l.Condition, inside, header, l.Origin, isRoot: true);
+                    var statements = Block(l.Body, inside);
+                    output.Add(l with { Header = header.ToEquatableArray(), Condition = condition, Body = statements.ToEquatableArray() });
+                    foreach (string name in changed)
+                    {
+                        Invalidate(scope, name);
+                    }
+                    break;
+                }
+                case ReverseLoop r:
+                {
+                    var changed = Changed(r.Body);
+                    var inside = new Dictionary<Expr, Variable>(scope);
+                    foreach (string name in changed)
+                    {
+                        Invalidate(inside, name);
+                    }
+                    output.Add(r with { Body = Block(r.Body, inside).ToEquatableArray() });
+                    foreach (string name in changed)
+                    {
+                        Invalidate(scope, name);
+                    }
+                    break;
+                }
+                case ElementWrite w:
+                    output.Add(w with { Index = Rewrite(w.Index, scope, output, w.Origin, isRoot: false), Value = Rewrite(w.Value, scope, output, w.Origin, isRoot: true) });
+                    Invalidate(scope, w.Sequence.Name);
+                    break;
+                case ElementAccumulation w:
+                    output.Add(w with { Index = Rewrite(w.Index, scope, output, w.Origin, isRoot: false), Value = Rewrite(w.Value, scope, output, w.Origin, isRoot: false) });
+                    Invalidate(scope, w.Sequence.Name);
+                    break;
+                case TapePop p:
+                    output.Add(p);
+                    if (!_assigned.Add(p.Target.Name))
+                    {
+                        Invalidate(scope, p.Target.Name);
+                    }
+                    break;
                 default:
                     output.Add(s);
                     break;
             }
         }
         return output;
+    }
+
+    private static HashSet<string> Changed(IEnumerable<Statement> body)
+    {
+        var changed = new HashSet<string>();
+        VariableUses.Definitions(body, changed, includeAccumulations: true);
+        return changed;
     }
 
     /// <summary>Forgets every value held in, or computed from, <paramref name="name"/>, which has just changed.</summary>
@@ -183,6 +266,9 @@ internal sealed class CommonSubexpressions
         ExpressionStatement x => new[] { x.Value },
         DifferentiableCall c => c.Arguments,
         IfStatement f => new[] { f.Condition },
+        LoopStatement l => new[] { l.Condition },
+        ElementWrite w => new[] { w.Index, w.Value },
+        ElementAccumulation w => new[] { w.Index, w.Value },
         _ => System.Array.Empty<Expr>(),
     };
 
@@ -190,6 +276,7 @@ internal sealed class CommonSubexpressions
     {
         Select s => new[] { s.Condition, s.WhenTrue, s.WhenFalse },
         PassiveCall p => p.Arguments.ToArrayList(),
+        ElementRead r => new[] { r.Index },
         _ => DerivativeRules.Operands(e),
     };
 
@@ -197,6 +284,7 @@ internal sealed class CommonSubexpressions
     {
         Select s => s with { Condition = children[0], WhenTrue = children[1], WhenFalse = children[2] },
         PassiveCall p => p with { Arguments = children.ToEquatableArray() },
+        ElementRead r => r with { Index = children[0] },
         _ => DerivativeRules.WithOperands(e, children),
     };
 }

@@ -54,6 +54,16 @@ internal static class DeadCode
                     output.Add(f with { Then = whenTrue.ToEquatableArray(), Else = whenFalse.ToEquatableArray() });
                     break;
                 }
+                case LoopStatement l:
+                    // Kept even when empty: whether it ends is part of the program's behaviour.
+                    output.Add(l with { Header = Sweep(l.Header, read, ref changed).ToEquatableArray(), Body = Sweep(l.Body, read, ref changed).ToEquatableArray() });
+                    break;
+                case ReverseLoop r:
+                    output.Add(r with { Body = Sweep(r.Body, read, ref changed).ToEquatableArray() });
+                    break;
+                case ArrayAllocation a when !read.Contains(a.Target.Name) && !a.Elements.Any(HasEffects) && !HasEffects(a.Length):
+                    changed = true;
+                    break;
                 default:
                     output.Add(s);
                     break;

@@ -1,0 +1,179 @@
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace Backprop.Symbolic.Taping;
+
+/// <summary>
+/// The per-thread workspace generated gradients use: a stack of the forward values the backward sweep
+/// needs and cannot recompute (values overwritten inside loops, branch decisions, trip counts), and
+/// zeroed scratch buffers (local arrays and their adjoints). Everything is reused from call to call, so a
+/// gradient with fixed sizes allocates nothing in the steady state.
+/// </summary>
+/// <remarks>
+/// Generated code takes a <see cref="Mark"/> on entry and releases it in a <c>finally</c>, so nested and
+/// recursive gradients share one tape with stack discipline, and an exception leaves nothing behind.
+/// User code does not normally call this type.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public sealed class Tape
+{
+    private const int InitialValues = 1024;
+    private const int InitialIntegers = 256;
+    private const int InitialScratch = 4096;
+
+    [ThreadStatic]
+    private static Tape? t_current;
+
+    private double[] _values = new double[InitialValues];
+    private int _valueCount;
+    private long[] _integers = new long[InitialIntegers];
+    private int _integerCount;
+    private double[] _doubles = new double[InitialScratch];
+    private int _doublesUsed;
+    private float[] _singles = new float[InitialScratch];
+    private int _singlesUsed;
+
+    /// <summary>The calling thread's tape.</summary>
+    public static Tape Current => t_current ??= new Tape();
+
+    /// <summary>How many floating-point values are on the stack.</summary>
+    public int ValueCount => _valueCount;
+
+    /// <summary>How many integers (counts, indices, branch decisions) are on the stack.</summary>
+    public int IntegerCount => _integerCount;
+
+    /// <summary>A position to <see cref="Release"/> back to: the heights of both stacks and of both scratch arenas.</summary>
+    public readonly record struct Mark(int Values, int Integers, int Doubles, int Singles);
+
+    /// <summary>The current position.</summary>
+    public Mark GetMark() => new(_valueCount, _integerCount, _doublesUsed, _singlesUsed);
+
+    /// <summary>Drops everything pushed and rented since <paramref name="mark"/>.</summary>
+    public void Release(Mark mark)
+    {
+        _valueCount = Math.Min(mark.Values, _valueCount);
+        _integerCount = Math.Min(mark.Integers, _integerCount);
+        _doublesUsed = Math.Min(mark.Doubles, _doublesUsed);
+        _singlesUsed = Math.Min(mark.Singles, _singlesUsed);
+    }
+
+    /// <summary>Pushes a floating-point value (a <see cref="float"/> widens exactly).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(double value)
+    {
+        double[] values = _values;
+        int count = _valueCount;
+        if ((uint)count >= (uint)values.Length)
+        {
+            values = GrowValues();
+        }
+        values[count] = value;
+        _valueCount = count + 1;
+    }
+
+    /// <summary>Pops the floating-point value pushed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double PopDouble()
+    {
+        int count = _valueCount - 1;
+        if (count < 0)
+        {
+            ThrowEmpty();
+        }
+        _valueCount = count;
+        return _values[count];
+    }
+
+    /// <summary>Pushes an integer: a trip count, an index, or a branch decision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(long value)
+    {
+        long[] integers = _integers;
+        int count = _integerCount;
+        if ((uint)count >= (uint)integers.Length)
+        {
+            integers = GrowIntegers();
+        }
+        integers[count] = value;
+        _integerCount = count + 1;
+    }
+
+    /// <summary>Pushes a branch decision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(bool value) => Push(value ? 1L : 0L);
+
+    /// <summary>Pops the integer pushed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long PopInt64()
+    {
+        int count = _integerCount - 1;
+        if (count < 0)
+        {
+            ThrowEmpty();
+        }
+        _integerCount = count;
+        return _integers[count];
+    }
+
+    /// <summary>Pops the integer pushed last, as an <see cref="int"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int PopInt32() => (int)PopInt64();
+
+    /// <summary>Pops the branch decision pushed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool PopBoolean() => PopInt64() != 0;
+
+    /// <summary>A zeroed buffer of <paramref name="length"/> doubles, valid until the enclosing mark is released.</summary>
+    public Span<double> RentDoubles(int length)
+    {
+        if (length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "An array length cannot be negative.");
+        }
+        if (_doubles.Length - _doublesUsed < length)
+        {
+            // Buffers already handed out keep the old array alive; new ones come from a bigger one.
+            _doubles = new double[Math.Max(_doubles.Length * 2, _doublesUsed + length)];
+        }
+        Span<double> span = _doubles.AsSpan(_doublesUsed, length);
+        _doublesUsed += length;
+        span.Clear();
+        return span;
+    }
+
+    /// <summary>A zeroed buffer of <paramref name="length"/> floats, valid until the enclosing mark is released.</summary>
+    public Span<float> RentSingles(int length)
+    {
+        if (length < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "An array length cannot be negative.");
+        }
+        if (_singles.Length - _singlesUsed < length)
+        {
+            _singles = new float[Math.Max(_singles.Length * 2, _singlesUsed + length)];
+        }
+        Span<float> span = _singles.AsSpan(_singlesUsed, length);
+        _singlesUsed += length;
+        span.Clear();
+        return span;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double[] GrowValues()
+    {
+        Array.Resize(ref _values, _values.Length * 2);
+        return _values;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long[] GrowIntegers()
+    {
+        Array.Resize(ref _integers, _integers.Length * 2);
+        return _integers;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowEmpty() =>
+        throw new InvalidOperationException("The tape is empty: a generated gradient popped more values than it pushed. Please report this with the [Differentiable] method.");
+}
