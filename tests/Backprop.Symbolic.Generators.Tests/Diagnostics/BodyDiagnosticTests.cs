@@ -7,7 +7,7 @@ namespace Backprop.Symbolic.Generators.Tests.Diagnostics;
 public sealed class BodyDiagnosticTests
 {
     [Fact]
-    public void BPS0004_for_loop()
+    public void BPS0004_goto_statement()
     {
         GeneratorRun run = DiagnosticAssert.Reports("""
             using Backprop.Symbolic;
@@ -17,22 +17,41 @@ public sealed class BodyDiagnosticTests
                 [Differentiable]
                 public static double F(double x)
                 {
-                    double s = 0;
-                    [|for (int i = 0; i < 3; i++)
-                    {
-                        s += x;
-                    }|]
+                    double s = x;
+                    [|goto done;|]
+                    done:
                     return s;
                 }
             }
             """,
             "BPS0004",
-            "loops are not supported yet in a [Differentiable] method; write the computation without a loop, or compute it in a method whose arguments do not depend on the differentiated parameters");
+            "goto statements and labels are not supported in a [Differentiable] method; use loops with break and continue, if/else and return");
         DiagnosticAssert.NoGradient(run, "F");
     }
 
     [Fact]
-    public void BPS0004_while_loop()
+    public void BPS0005_writing_into_a_parameter_span()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double[] w)
+                {
+                    [|w[0] = 2 * w[1]|];
+                    return w[0];
+                }
+            }
+            """,
+            "BPS0005",
+            "writing into the parameter 'w' is not supported in a [Differentiable] method; a [Differentiable] method only reads its inputs: copy the values into a local array (new double[n]) and write there");
+        DiagnosticAssert.NoGradient(run, "F");
+    }
+
+    [Fact]
+    public void BPS0005_array_created_inside_a_loop()
     {
         DiagnosticAssert.Reports("""
             using Backprop.Symbolic;
@@ -42,14 +61,41 @@ public sealed class BodyDiagnosticTests
                 [Differentiable]
                 public static double F(double x)
                 {
-                    [|while (x > 1)
-                        x = x / 2;|]
-                    return x;
+                    double s = 0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        double[] t = [|new double[2]|];
+                        t[0] = x;
+                        s += t[0];
+                    }
+                    return s;
                 }
             }
             """,
-            "BPS0004",
-            "loops are not supported yet in a [Differentiable] method; write the computation without a loop, or compute it in a method whose arguments do not depend on the differentiated parameters");
+            "BPS0005",
+            "creating an array inside a loop, or assigning an array variable twice, is not supported yet in a [Differentiable] method; create each local array once, before the loops, and overwrite its elements");
+    }
+
+    [Fact]
+    public void BPS0005_local_array_passed_to_a_method()
+    {
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable] public static double Sum(System.ReadOnlySpan<double> v) => v[0] + v[1];
+
+                [Differentiable]
+                public static double F(double x)
+                {
+                    double[] t = { x, 2 * x };
+                    return Sum([|t|]);
+                }
+            }
+            """,
+            "BPS0005",
+            "passing a local array, or a span or array whose elements are differentiated, to a method is not supported yet in a [Differentiable] method; index it here, or pass the elements the method needs as separate parameters");
     }
 
     [Fact]
@@ -98,11 +144,7 @@ public sealed class BodyDiagnosticTests
         DiagnosticAssert.NoGradient(run, "F");
     }
 
-    private const string Loops = "loops are not supported yet in a [Differentiable] method; write the computation without a loop, or compute it in a method whose arguments do not depend on the differentiated parameters";
-
     [Theory]
-    [InlineData("[|foreach (var v in new[] { 1.0, 2.0 }) { x += v; }|] return x;", Loops)]
-    [InlineData("[|do { x /= 2; } while (x > 1);|] return x;", Loops)]
     [InlineData("[|switch (n) { case 1: return x; default: return 2 * x; }|]",
         "switch statements are not supported yet in a [Differentiable] method; use if/else if/else")]
     [InlineData("if (x < 0) [|throw new System.ArgumentException();|] return x;",
@@ -110,7 +152,7 @@ public sealed class BodyDiagnosticTests
     [InlineData("[|lock (typeof(C)) { return x; }|]",
         "using and lock statements are not supported in a [Differentiable] method; keep resources and locks outside the [Differentiable] method")]
     [InlineData("[|goto end;|] end: return x;",
-        "goto, break and continue statements are not supported in a [Differentiable] method; use if/else and return")]
+        "goto statements and labels are not supported in a [Differentiable] method; use loops with break and continue, if/else and return")]
     public void BPS0004_other_statements(string markedBody, string message) =>
         DiagnosticAssert.Reports(InMethod(markedBody), "BPS0004", message);
 
@@ -127,8 +169,8 @@ public sealed class BodyDiagnosticTests
     [Theory]
     [InlineData("System.Func<double, double> f = [|v => v * v|]; return x;",
         "lambdas and delegates are not supported in a [Differentiable] method; write the function as a static [Differentiable] method and call it")]
-    [InlineData("var a = [|new double[2]|]; return x;",
-        "arrays are not supported yet in a [Differentiable] method; pass the elements as separate parameters")]
+    [InlineData("var a = [|new double[2, 2]|]; return x;",
+        "this use of an array is not supported in a [Differentiable] method; use one-dimensional local arrays (new double[n]) and read and write their elements by index")]
     [InlineData("return [|x is > 0|] ? x : -x;",
         "patterns are not supported in a [Differentiable] method; use comparison operators")]
     [InlineData("return [|Math.Sin(x) is var s|] ? s : 0;",

@@ -61,9 +61,12 @@ public sealed class CallDiagnosticTests
                 public static double Broken(double x)
                 {
                     double s = 0;
-                    for (int i = 0; i < 2; i++)
+                    try
                     {
                         s += x;
+                    }
+                    finally
+                    {
                     }
                     return s;
                 }

@@ -73,7 +73,7 @@ public sealed class ParameterDiagnosticTests
             }
             """,
             "BPS0010",
-            "Parameter 'm' of type 'decimal' is not supported in a [Differentiable] method; use float, double, an integer type or bool");
+            "Parameter 'm' of type 'decimal' is not supported in a [Differentiable] method; use float, double, an integer type, bool, or a ReadOnlySpan or array of float or double");
     }
 
     [Fact]
