@@ -60,6 +60,10 @@ public static class GradientAgreement
             Compare("Softplus", [t], Objectives.Softplus(t), [gv, gt], [Objectives.Softplus(t), sigmoid], [gv, numeric]);
         }
 
+        var (loopChecks, loopFailures) = LoopGradientAgreement.Run();
+        s_checks += loopChecks;
+        s_failures += loopFailures;
+
         Console.WriteLine();
         Console.WriteLine(s_failures == 0
             ? $"verify: all {s_checks} comparisons agree (generated = hand-written within {ExactTolerance:0e0}, both = finite differences within {NumericTolerance:0e0})."
