@@ -61,7 +61,8 @@ internal sealed class Recording
                     output.Add(l with { Header = Block(l.Header).ToEquatableArray(), Body = Block(l.Body).ToEquatableArray() });
                     break;
                 case ElementWrite w when _activity.IsVaried(w.Value):
-                    output.Add(w with { Value = Prepare(w.Value, isRoot: true, output, w.Origin) });
+                    // The element is overwritten later: a value the rules read is recorded, not left in the array.
+                    output.Add(w with { Value = Prepare(w.Value, isRoot: false, output, w.Origin) });
                     break;
                 default:
                     output.Add(s);

@@ -16,6 +16,101 @@ public sealed class GeneratedCodeSnapshotTests
 
     public static readonly Dictionary<string, string> Cases = new()
     {
+        ["NestedLoopsWithTape"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                // A layer then a sum: tanh(u) is recorded per row, the inner trip count per row.
+                [Differentiable]
+                public static double Layer(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+                {
+                    int n = x.Length;
+                    double s = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        double u = 0;
+                        for (int j = 0; j < n; j++)
+                        {
+                            u += w[i * n + j] * x[j];
+                        }
+                        s += Math.Tanh(u) * x[i];
+                    }
+                    return s;
+                }
+            }
+            """,
+        ["EarlyReturnInLoop"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                [Differentiable]
+                public static double FirstAbove(ReadOnlySpan<double> x, double threshold)
+                {
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (x[i] > threshold)
+                        {
+                            return x[i] * threshold;
+                        }
+                    }
+                    return threshold * threshold;
+                }
+            }
+            """,
+        ["LocalArrayOverwrittenInLoop"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                // A state updated in place every time step: each overwritten element is recorded.
+                [Differentiable(nameof(w))]
+                public static double Recurrent(ReadOnlySpan<double> inputs, double w)
+                {
+                    double[] state = new double[2];
+                    for (int t = 0; t < inputs.Length; t++)
+                    {
+                        for (int j = 0; j < state.Length; j++)
+                        {
+                            state[j] = Math.Tanh(state[j] * w + inputs[t]);
+                        }
+                    }
+                    return state[0] * state[1];
+                }
+            }
+            """,
+        ["ForeachOverInitializer"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                [Differentiable]
+                public static double SumOfSines(double a, double b)
+                {
+                    double s = 0;
+                    foreach (double v in new[] { a, b, a * b })
+                    {
+                        s += Math.Sin(v);
+                    }
+                    return s;
+                }
+            }
+            """,
+        ["WhileWithSideEffect"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                // Horner's rule; the counter is recomputed in the backward sweep, not recorded.
+                [Differentiable]
+                public static double Horner(ReadOnlySpan<double> coefficients, double x)
+                {
+                    double result = 0;
+                    int n = coefficients.Length;
+                    while (n-- > 0)
+                    {
+                        result = result * x + coefficients[n];
+                    }
+                    return result;
+                }
+            }
+            """,
         ["Rosenbrock"] = """
             namespace Samples;
             public static partial class Functions
