@@ -76,6 +76,11 @@ internal static class VariableUses
                 case TapePush p:
                     VariableUses.Names(p.Value, read);
                     break;
+                case SpanAccumulation a:
+                    read.Add(a.Target.Name);
+                    read.Add(a.Values.Name);
+                    VariableUses.Names(a.Scale, read);
+                    break;
             }
         }
     }
@@ -133,6 +138,9 @@ internal static class VariableUses
                     break;
                 case ElementAccumulation w when includeAccumulations:
                     defined.Add(w.Sequence.Name);
+                    break;
+                case SpanAccumulation a when includeAccumulations:
+                    defined.Add(a.Target.Name);
                     break;
             }
         }
@@ -292,6 +300,10 @@ internal static class VariableUses
                 break;
             case LengthRead l:
                 names.Add(l.Sequence.Name);
+                break;
+            case SpanDot d:
+                names.Add(d.Left.Name);
+                names.Add(d.Right.Name);
                 break;
         }
     }

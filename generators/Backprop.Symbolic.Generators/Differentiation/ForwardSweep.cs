@@ -73,6 +73,14 @@ internal sealed class ForwardSweep
                     var terms = new List<Expr>();
                     for (int i = 0; i < c.Arguments.Count; i++)
                     {
+                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements)
+                        {
+                            if (c.Arguments[i] is Variable sequence && _activity.IsVaried(sequence) && !_passiveParameters.Contains(sequence.Name))
+                            {
+                                terms.Add(new SpanDot(elements, TangentOf(sequence), c.Target.Type));
+                            }
+                            continue;
+                        }
                         if (c.Partials[i].Variable is { } partial && Tangent(c.Arguments[i], null) is { } tangent)
                         {
                             terms.Add(Multiply(Convert(partial, c.Target.Type), Convert(tangent, c.Target.Type)));

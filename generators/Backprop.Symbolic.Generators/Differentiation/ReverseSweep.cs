@@ -31,6 +31,7 @@ internal sealed class ReverseSweep
     private readonly Stack<LoopStatement> _loops = new();
     private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
     private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
+    private readonly List<ArrayAllocation> _allocations = new();
     private Scopes _scopes = null!;
     private string? _comment;
 
@@ -66,14 +67,7 @@ internal sealed class ReverseSweep
         _scopes = new Scopes(forward);
         var output = new List<Statement>();
         RecordTypes(forward);
-        var arrays = new HashSet<string>();
-        VariableUses.LocalArrays(forward, arrays);
-        foreach (string array in arrays.Where(_activity.IsActive).OrderBy(n => n, StringComparer.Ordinal))
-        {
-            // A local array's adjoint: zeroed scratch of the same length, before anything adds to it.
-            TypeRef type = _types[array];
-            output.Add(new ArrayAllocation(AdjointOf(array) with { Type = type }, new LengthRead(new Variable(array, type)), EquatableArray<Expr>.Empty, -1));
-        }
+        output.AddRange(AdjointArrays(null));
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
         _comment = "adjoints of the parameters";
@@ -253,6 +247,15 @@ internal sealed class ReverseSweep
                     }
                     for (int i = 0; i < c.Arguments.Count; i++)
                     {
+                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements && c.Arguments[i] is Variable sequence)
+                        {
+                            // A span argument: its adjoint takes the call's adjoint times the callee's partials.
+                            if (_activity.IsActive(sequence.Name))
+                            {
+                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), adjoint, elements, c.Origin));
+                            }
+                            continue;
+                        }
                         if (c.Partials[i].Variable is { } partial && _activity.IsVaried(c.Arguments[i]))
                         {
                             Visit(c.Arguments[i], Convert(Multiply(adjoint, Convert(partial, adjoint.Type)), c.Arguments[i].Type), null);
@@ -280,6 +283,24 @@ internal sealed class ReverseSweep
             Variable adjoint = AdjointOf(sequence.Name);
             Emit(output, new ElementAccumulation(adjoint, index, Sum(same.Select(t => t.Term).ToList())!, origin));
         }
+    }
+
+    /// <summary>
+    /// The adjoints of the active local arrays created in <paramref name="scope"/> (null: the method's top
+    /// level): zeroed scratch of the same length, at the start of the block's mirror, before anything adds to them.
+    /// </summary>
+    private List<Statement> AdjointArrays(ScopeKey? scope)
+    {
+        var output = new List<Statement>();
+        foreach (ArrayAllocation a in _allocations)
+        {
+            ScopeKey? owner = _scopes.OwnerOf(a.Target.Name);
+            if (_activity.IsActive(a.Target.Name) && (owner is null ? scope is null : scope is { } s && owner.Value.Equals(s)))
+            {
+                output.Add(new ArrayAllocation(AdjointOf(a.Target.Name) with { Type = a.Target.Type }, a.Length, EquatableArray<Expr>.Empty, -1));
+            }
+        }
+        return output;
     }
 
     private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind != ScalarKind.Sequence;
@@ -332,6 +353,7 @@ internal sealed class ReverseSweep
             return;
         }
         string index = _names.FreshNumbered("_k");
+        body.InsertRange(0, AdjointArrays(new ScopeKey(l, 0)));
         body.InsertRange(0, Restore(l, new ScopeKey(l, 0), body, enclosing, position, index));
         Emit(output, new ReverseLoop(l.Counter!, index, body.ToEquatableArray(), l.Origin));
     }
@@ -372,7 +394,7 @@ internal sealed class ReverseSweep
             var variable = new Variable(name, type);
             if (forward is LoopStatement loop && _scopes.HeadersOf(loop).Contains(name))
             {
-                if (Induction(loop, name, enclosing!, position, index!) is { } value)
+                if (Induction(loop, name, index!) is { } value)
                 {
                     Recompute(variable, value);
                     return;
@@ -391,6 +413,11 @@ internal sealed class ReverseSweep
             if (_scopes.OwnerOf(name) is not { } owner || !owner.Equals(scope))
             {
                 return; // defined outside this block: its own block restores it, or it never changes
+            }
+            if (_scopes.LoopCountedBy(name) is { } counted && TripCount(counted) is { } count)
+            {
+                Recompute(variable, count);
+                return;
             }
             if (type.Kind is ScalarKind.Integer or ScalarKind.Bool && _scopes.DefinitionOf(name) is { } definition && IsRecomputable(definition.Value))
             {
@@ -431,56 +458,102 @@ internal sealed class ReverseSweep
     /// For an integer the loop steps by a constant on every path (<c>i++</c>, <c>n--</c>), its value at the
     /// start of iteration <paramref name="index"/>: the value before the loop plus index times the step.
     /// </summary>
-    private Expr? Induction(LoopStatement loop, string name, IReadOnlyList<Statement> enclosing, int position, string index)
+    private Expr? Induction(LoopStatement loop, string name, string index)
     {
-        if (!_types.TryGetValue(name, out TypeRef? type) || type.Name != "int")
+        if (!Stepping(loop, name, out Expr initial, out double step))
         {
             return null;
         }
-        Expr? initial = null;
-        for (int k = position - 1; k >= 0 && initial is null; k--)
+        var k0 = new Variable(index, TypeRef.Int32);
+        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step, TypeRef.Int32), TypeRef.Int32);
+        if (initial is Constant { Value: 0 })
+        {
+            return offset;
+        }
+        return step < 0
+            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
+            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
+    }
+
+    /// <summary>
+    /// The number of iterations of a loop known before it starts: <c>for (i = a; i &lt; b; i++)</c> with no
+    /// <c>break</c>, <c>b</c> computed before the loop. Then it is <c>max(0, b − a)</c>, recomputed instead of recorded.
+    /// </summary>
+    private Expr? TripCount(LoopStatement loop)
+    {
+        if (loop.Header.Count > 0 || loop.Condition is not Binary { Operator: BinaryOperator.LessThan, Left: Variable counter, Right: var bound }
+            || !_scopes.HeadersOf(loop).Contains(counter.Name) || !IsRecomputable(bound) || Breaks(loop.Body)
+            || !Stepping(loop, counter.Name, out Expr initial, out double step) || step != 1)
+        {
+            return null;
+        }
+        var inside = new HashSet<string>();
+        VariableUses.Definitions(new[] { loop }, inside);
+        var reads = new HashSet<string>();
+        VariableUses.Names(bound, reads);
+        if (reads.Overlaps(inside) || _allocations.Any(a => reads.Contains(a.Target.Name)))
+        {
+            return null; // the bound changes in the loop, or is a local array's length (the backward sweep has only its adjoint)
+        }
+        Expr difference = initial is Constant { Value: 0 } ? bound : new Binary(BinaryOperator.Subtract, bound, initial, TypeRef.Int32);
+        return new MathCall("Max", new[] { (Expr)new Constant(0, TypeRef.Int32), difference }.ToEquatableArray(), TypeRef.Int32);
+    }
+
+    private static bool Breaks(IEnumerable<Statement> body) => body.Any(s => s switch
+    {
+        BreakStatement => true,
+        IfStatement f => Breaks(f.Then) || Breaks(f.Else),
+        _ => false, // a nested loop's breaks leave the nested loop only
+    });
+
+    /// <summary>True when every assignment to <paramref name="name"/> inside the loop adds the same constant to it.</summary>
+    private bool Stepping(LoopStatement loop, string name, out Expr initial, out double step)
+    {
+        initial = null!;
+        step = 0;
+        if (!_types.TryGetValue(name, out TypeRef? type) || type.Name != "int")
+        {
+            return false;
+        }
+        (IReadOnlyList<Statement> enclosing, int position) = _scopes.ContainerOf(loop);
+        Expr? start = null;
+        for (int k = position - 1; k >= 0 && start is null; k--)
         {
             if (enclosing[k] is Assignment a && a.Target.Name == name)
             {
-                initial = a.Value;
+                start = a.Value;
             }
         }
-        if (initial is not (Constant or Variable) || initial is Variable v0 && _scopes.IsHeader(v0.Name))
+        if (start is not (Constant or Variable) || start is Variable v0 && _scopes.IsHeader(v0.Name))
         {
-            return null;
+            return false;
         }
         var updates = new List<Assignment>();
         Collect(loop.Header);
         Collect(loop.Body);
-        double? step = null;
+        double? delta = null;
         foreach (Assignment update in updates)
         {
             if (update.Value is not Variable next || _scopes.DefinitionOf(next.Name) is not { } definition
                 || definition.Value is not Binary { Left: Variable from, Right: Constant c } b || from.Name != name
                 || b.Operator is not (BinaryOperator.Add or BinaryOperator.Subtract))
             {
-                return null;
+                return false;
             }
-            double delta = b.Operator == BinaryOperator.Add ? c.Value : -c.Value;
-            if (step is not null && step != delta)
+            double d = b.Operator == BinaryOperator.Add ? c.Value : -c.Value;
+            if (delta is not null && delta != d)
             {
-                return null;
+                return false;
             }
-            step = delta;
+            delta = d;
         }
-        if (step is null)
+        if (delta is null)
         {
-            return null;
+            return false;
         }
-        var k0 = new Variable(index, TypeRef.Int32);
-        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step.Value, TypeRef.Int32), TypeRef.Int32);
-        if (initial is Constant { Value: 0 })
-        {
-            return offset;
-        }
-        return step < 0
-            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step.Value, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
-            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
+        initial = start;
+        step = delta.Value;
+        return true;
 
         void Collect(IEnumerable<Statement> body)
         {
@@ -550,6 +623,8 @@ internal sealed class ReverseSweep
         }
         List<Statement> whenTrue = Branch(f.Then, carried);
         List<Statement> whenFalse = Branch(f.Else, carried);
+        whenTrue.InsertRange(0, AdjointArrays(new ScopeKey(f, 0)));
+        whenFalse.InsertRange(0, AdjointArrays(new ScopeKey(f, 1)));
         if (_loops.Count > 0)
         {
             // Inside a loop the branch's values are gone by the time its mirror runs: restore them.
@@ -731,6 +806,7 @@ internal sealed class ReverseSweep
                     break;
                 case ArrayAllocation a:
                     _types[a.Target.Name] = a.Target.Type;
+                    _allocations.Add(a);
                     break;
             }
         }

@@ -43,6 +43,8 @@ internal sealed class Scopes
     private readonly Dictionary<ScopeKey, HashSet<string>> _headers = new();
     private readonly Dictionary<string, Assignment> _single = new();
     private readonly Dictionary<string, int> _counts = new();
+    private readonly Dictionary<Statement, (IReadOnlyList<Statement> List, int Index)> _containers = new(ReferenceComparer.Instance);
+    private readonly Dictionary<string, LoopStatement> _counters = new();
 
     public Scopes(IReadOnlyList<Statement> forward) => Walk(forward, new List<ScopeKey>());
 
@@ -64,10 +66,18 @@ internal sealed class Scopes
     public Assignment? DefinitionOf(string name) =>
         _counts.TryGetValue(name, out int n) && n == 1 && _single.TryGetValue(name, out Assignment? a) ? a : null;
 
-    private void Walk(IEnumerable<Statement> body, List<ScopeKey> path)
+    /// <summary>The list that holds <paramref name="loop"/>, and its position there.</summary>
+    public (IReadOnlyList<Statement> List, int Index) ContainerOf(LoopStatement loop) => _containers[loop];
+
+    /// <summary>The loop whose iterations <paramref name="name"/> counts, if it is a loop counter.</summary>
+    public LoopStatement? LoopCountedBy(string name) => _counters.TryGetValue(name, out LoopStatement? loop) ? loop : null;
+
+    private void Walk(IEnumerable<Statement> statements, List<ScopeKey> path)
     {
-        foreach (Statement s in body)
+        IReadOnlyList<Statement> body = statements as IReadOnlyList<Statement> ?? statements.ToList();
+        for (int index = 0; index < body.Count; index++)
         {
+            Statement s = body[index];
             switch (s)
             {
                 case IfStatement f:
@@ -75,8 +85,10 @@ internal sealed class Scopes
                     Walk(f.Else, Extend(path, new ScopeKey(f, 1)));
                     break;
                 case LoopStatement l:
+                    _containers[l] = (body, index);
                     if (l.Counter is not null)
                     {
+                        _counters[l.Counter] = l;
                         Define(l.Counter, path, null);
                     }
                     Walk(l.Header, Extend(path, new ScopeKey(l, 0)));
@@ -127,4 +139,14 @@ internal sealed class Scopes
     }
 
     private static List<ScopeKey> Extend(List<ScopeKey> path, ScopeKey key) => new(path) { key };
+}
+
+/// <summary>Compares statements by identity.</summary>
+internal sealed class ReferenceComparer : IEqualityComparer<Statement>
+{
+    public static readonly ReferenceComparer Instance = new();
+
+    public bool Equals(Statement? x, Statement? y) => ReferenceEquals(x, y);
+
+    public int GetHashCode(Statement obj) => RuntimeHelpers.GetHashCode(obj);
 }

@@ -68,6 +68,8 @@ internal static class ExpressionPrinter
                 return (Identifier(r.Sequence.Name) + "[" + Print(r.Index) + "]", Primary);
             case LengthRead l:
                 return (Identifier(l.Sequence.Name) + ".Length", Primary);
+            case SpanDot d:
+                return ("global::Backprop.Symbolic.Kernels.SpanKernels.Dot(" + Identifier(d.Left.Name) + ", " + Identifier(d.Right.Name) + ")", Primary);
             default:
                 throw new InvalidOperationException("Cannot print " + e.GetType().Name);
         }

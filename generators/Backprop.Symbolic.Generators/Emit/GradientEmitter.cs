@@ -293,6 +293,7 @@ internal static class GradientEmitter
     private static bool UsesTape(IEnumerable<Statement> statements) => statements.Any(s => s switch
     {
         TapePush or TapePop or ArrayAllocation => true,
+        DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence }),
         IfStatement f => UsesTape(f.Then) || UsesTape(f.Else),
         LoopStatement l => UsesTape(l.Header) || UsesTape(l.Body),
         ReverseLoop r => UsesTape(r.Body),

@@ -48,6 +48,14 @@ internal static class MethodBodyWriter
                     var arguments = call.Arguments.Select(Print).ToList();
                     for (int i = 0; i < call.Partials.Count; i++)
                     {
+                        if (call.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements)
+                        {
+                            // The callee's partials for a span argument fill scratch of the argument's length.
+                            string rent = elements.Type.Element!.Kind == ScalarKind.Single ? ".RentSingles(" : ".RentDoubles(";
+                            WriteAssignment(writer, elements, context.Tape + rent + Print(call.Arguments[i]) + ".Length)", context.Scope);
+                            arguments.Add(Identifier(elements.Name));
+                            continue;
+                        }
                         if (call.Partials[i].Variable is { } partial)
                         {
                             arguments.Add(context.Scope.IsDeclared(partial.Name)
@@ -95,6 +103,9 @@ internal static class MethodBodyWriter
                     break;
                 case ElementWrite w:
                     writer.Line(Identifier(w.Sequence.Name) + "[" + Print(w.Index) + "] = " + Print(w.Value) + ";");
+                    break;
+                case SpanAccumulation a:
+                    writer.Line("global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + Identifier(a.Target.Name) + ", " + Print(a.Scale) + ", " + Identifier(a.Values.Name) + ");");
                     break;
                 case ArrayAllocation a:
                 {

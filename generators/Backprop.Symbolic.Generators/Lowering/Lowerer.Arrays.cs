@@ -30,10 +30,10 @@ internal sealed partial class Lowerer
         {
             return Unsupported(value, "arrays and spans of '" + (type.Element?.Name ?? type.Name) + "' are not supported", "use arrays or spans of float or double");
         }
-        if (_loops.Count > 0 || env.ContainsKey(target))
+        if (env.ContainsKey(target))
         {
             // Reported, and lowered anyway so that the uses that follow raise nothing more.
-            Unsupported(value, "creating an array inside a loop, or assigning an array variable twice, is not supported yet", "create each local array once, before the loops, and overwrite its elements");
+            Unsupported(value, "assigning an array variable twice is not supported", "create each local array once and overwrite its elements, or use a second variable");
         }
         Expr length;
         var elements = new List<Expr>();
@@ -127,6 +127,46 @@ internal sealed partial class Lowerer
             _varied.Add(array.Name);
         }
         return value;
+    }
+
+    /// <summary>
+    /// A local array, or a span whose elements are differentiated, may go to a [Differentiable] method
+    /// that takes a <c>ReadOnlySpan&lt;T&gt;</c> (or, for a parameter, the same array type), outside loops.
+    /// Anything else is reported here; null when the arguments are fine.
+    /// </summary>
+    private Expr? CheckSequenceArguments(IInvocationOperation invocation, EquatableArray<Expr> arguments)
+    {
+        IMethodSymbol method = invocation.TargetMethod;
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is not Variable { Type.Kind: ScalarKind.Sequence } sequence
+                || !(_localArrays.Contains(sequence.Name) || Activity.IsVaried(sequence, _varied)))
+            {
+                continue;
+            }
+            IArgumentOperation argument = OrderedArguments(invocation)[i];
+            ITypeSymbol parameter = method.Parameters[i].Type;
+            if (!DifferentiableAttributeReader.IsDifferentiable(method) || CustomGradientReader.Find(method.OriginalDefinition) is not null)
+            {
+                return Unsupported(argument, "passing a local array, or a span or array whose elements are differentiated, to a method that is not [Differentiable] is not supported",
+                    "mark the method [Differentiable] and let it take a ReadOnlySpan<" + sequence.Type.Element!.Name + ">, or pass the elements it needs as separate parameters");
+            }
+            if (_loops.Count > 0)
+            {
+                return Unsupported(argument, "passing a span or an array to a [Differentiable] method inside a loop is not supported yet",
+                    "call it before or after the loop, or index the elements in the loop");
+            }
+            if (_localArrays.Contains(sequence.Name) && !TypeMapper.IsReadOnlySpan(parameter))
+            {
+                return Unsupported(argument, "a local array can only be passed to a ReadOnlySpan<" + sequence.Type.Element!.Name + "> parameter",
+                    "declare '" + method.Parameters[i].Name + "' of '" + method.Name + "' as ReadOnlySpan<" + sequence.Type.Element!.Name + ">");
+            }
+            if (!TypeMapper.Map(parameter).Element!.Equals(sequence.Type.Element))
+            {
+                return Unsupported(argument, "the elements of '" + sequence.Name + "' and of the parameter '" + method.Parameters[i].Name + "' differ in type", "pass a span of the parameter's element type");
+            }
+        }
+        return null;
     }
 
     private static bool IsAtomicIndex(Expr e) => e is Variable or Constant or Literal;

@@ -683,14 +683,9 @@ internal sealed partial class Lowerer
         }
         EquatableArray<Expr> arguments = LowerArguments(invocation, env, output);
         TypeRef type = TypeMapper.Map(method.ReturnType);
-        for (int i = 0; i < arguments.Count; i++)
+        if (CheckSequenceArguments(invocation, arguments) is { } refused)
         {
-            if (arguments[i] is Variable { Type.Kind: ScalarKind.Sequence } sequence && (_localArrays.Contains(sequence.Name) || Activity.IsVaried(sequence, _varied)))
-            {
-                IArgumentOperation argument = OrderedArguments(invocation)[i];
-                return Unsupported(argument, "passing a local array, or a span or array whose elements are differentiated, to a method is not supported yet",
-                    "index it here, or pass the elements the method needs as separate parameters");
-            }
+            return refused;
         }
         string containing = method.ContainingType.ToDisplayString();
         bool isMath = containing is "System.Math" or "System.MathF" or "System.Double" or "System.Single";
@@ -758,7 +753,9 @@ internal sealed partial class Lowerer
         {
             if (differentiated[i])
             {
-                partials.Add(new PartialSlot(new Variable(_names.Fresh(target.Name + "_" + NameAllocator.AdjointStem(method.Parameters[i].Name)), arguments[i].Type)));
+                // A span argument's partials fill a buffer of its length.
+                TypeRef partialType = arguments[i].Type.Kind == ScalarKind.Sequence ? TypeRef.SpanOf(arguments[i].Type.Element!) : arguments[i].Type;
+                partials.Add(new PartialSlot(new Variable(_names.Fresh(target.Name + "_" + NameAllocator.AdjointStem(method.Parameters[i].Name)), partialType)));
             }
             else
             {

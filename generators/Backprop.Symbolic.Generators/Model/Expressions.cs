@@ -76,3 +76,6 @@ public sealed record ElementRead(Variable Sequence, Expr Index, TypeRef Type) : 
 
 /// <summary><c>Sequence.Length</c>; passive.</summary>
 public sealed record LengthRead(Variable Sequence) : Expr(TypeRef.Int32);
+
+/// <summary><c>Σ_j Left[j] · Right[j]</c>: a span argument's share of a call's tangent in forward mode.</summary>
+public sealed record SpanDot(Variable Left, Variable Right, TypeRef Type) : Expr(Type);

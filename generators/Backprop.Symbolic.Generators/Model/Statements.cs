@@ -80,3 +80,6 @@ public sealed record TapePop(Variable Target) : Statement(-1);
 /// <see cref="Index"/> counts down from <c>Count - 1</c> to 0: the forward iteration being reversed.
 /// </summary>
 public sealed record ReverseLoop(string Count, string Index, EquatableArray<Statement> Body, int Origin) : Statement(Origin);
+
+/// <summary><c>Target[j] += Scale * Values[j]</c> for every element: a span argument's adjoint from a callee's partials.</summary>
+public sealed record SpanAccumulation(Variable Target, Expr Scale, Variable Values, int Origin) : Statement(Origin);

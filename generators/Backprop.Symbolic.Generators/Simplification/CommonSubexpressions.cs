@@ -199,6 +199,10 @@ internal sealed class CommonSubexpressions
                     output.Add(w with { Index = Rewrite(w.Index, scope, output, w.Origin, isRoot: false), Value = Rewrite(w.Value, scope, output, w.Origin, isRoot: false) });
                     Invalidate(scope, w.Sequence.Name);
                     break;
+                case SpanAccumulation a:
+                    output.Add(a with { Scale = Rewrite(a.Scale, scope, output, a.Origin, isRoot: false) });
+                    Invalidate(scope, a.Target.Name);
+                    break;
                 case TapePop p:
                     output.Add(p);
                     if (!_assigned.Add(p.Target.Name))
@@ -269,6 +273,7 @@ internal sealed class CommonSubexpressions
         LoopStatement l => new[] { l.Condition },
         ElementWrite w => new[] { w.Index, w.Value },
         ElementAccumulation w => new[] { w.Index, w.Value },
+        SpanAccumulation a => new[] { a.Scale },
         _ => System.Array.Empty<Expr>(),
     };
 

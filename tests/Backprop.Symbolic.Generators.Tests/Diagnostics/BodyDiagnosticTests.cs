@@ -51,7 +51,7 @@ public sealed class BodyDiagnosticTests
     }
 
     [Fact]
-    public void BPS0005_array_created_inside_a_loop()
+    public void BPS0005_array_variable_assigned_twice()
     {
         DiagnosticAssert.Reports("""
             using Backprop.Symbolic;
@@ -61,30 +61,27 @@ public sealed class BodyDiagnosticTests
                 [Differentiable]
                 public static double F(double x)
                 {
-                    double s = 0;
-                    for (int i = 0; i < 3; i++)
-                    {
-                        double[] t = [|new double[2]|];
-                        t[0] = x;
-                        s += t[0];
-                    }
-                    return s;
+                    double[] t = new double[2];
+                    t[0] = x;
+                    t = [|new double[3]|];
+                    t[1] = x;
+                    return t[0] + t[1];
                 }
             }
             """,
             "BPS0005",
-            "creating an array inside a loop, or assigning an array variable twice, is not supported yet in a [Differentiable] method; create each local array once, before the loops, and overwrite its elements");
+            "assigning an array variable twice is not supported in a [Differentiable] method; create each local array once and overwrite its elements, or use a second variable");
     }
 
     [Fact]
-    public void BPS0005_local_array_passed_to_a_method()
+    public void BPS0005_local_array_passed_to_a_method_that_is_not_differentiable()
     {
         DiagnosticAssert.Reports("""
             using Backprop.Symbolic;
             namespace N;
             public static partial class C
             {
-                [Differentiable] public static double Sum(System.ReadOnlySpan<double> v) => v[0] + v[1];
+                public static double Sum(System.ReadOnlySpan<double> v) => v[0] + v[1];
 
                 [Differentiable]
                 public static double F(double x)
@@ -95,7 +92,34 @@ public sealed class BodyDiagnosticTests
             }
             """,
             "BPS0005",
-            "passing a local array, or a span or array whose elements are differentiated, to a method is not supported yet in a [Differentiable] method; index it here, or pass the elements the method needs as separate parameters");
+            "passing a local array, or a span or array whose elements are differentiated, to a method that is not [Differentiable] is not supported in a [Differentiable] method; mark the method [Differentiable] and let it take a ReadOnlySpan<double>, or pass the elements it needs as separate parameters");
+    }
+
+    [Fact]
+    public void BPS0005_span_passed_to_a_differentiable_method_inside_a_loop()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable] public static double Sum(ReadOnlySpan<double> v) => v[0] + v[1];
+
+                [Differentiable]
+                public static double F(ReadOnlySpan<double> x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        s += Sum([|x|]);
+                    }
+                    return s;
+                }
+            }
+            """,
+            "BPS0005",
+            "passing a span or an array to a [Differentiable] method inside a loop is not supported yet in a [Differentiable] method; call it before or after the loop, or index the elements in the loop");
     }
 
     [Fact]

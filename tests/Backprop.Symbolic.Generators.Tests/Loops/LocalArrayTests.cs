@@ -34,6 +34,69 @@ public sealed class LocalArrayTests
             }
 
             [Differentiable]
+            public static double PassesLocalArray(ReadOnlySpan<double> x)
+            {
+                double[] shifted = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    shifted[i] = 2 * x[i] + 1;
+                }
+                return SumOfSquares(shifted);
+            }
+
+            [Differentiable]
+            public static double PassesStackallocSpan(ReadOnlySpan<double> x)
+            {
+                Span<double> sines = stackalloc double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    sines[i] = Math.Sin(x[i]);
+                }
+                return SumOfSquares(sines);
+            }
+
+            [Differentiable]
+            public static double PassesParameterSpan(ReadOnlySpan<double> x, double scale) => scale * SumOfSquares(x);
+
+            // A temporary array created in every time step, as LSTM gates are: h ← Σ_j tanh(w_j · h + x_t).
+            [Differentiable]
+            public static double ArrayPerTimeStep(ReadOnlySpan<double> x, ReadOnlySpan<double> w)
+            {
+                double h = 0.5;
+                for (int t = 0; t < x.Length; t++)
+                {
+                    double[] gates = new double[w.Length];
+                    for (int j = 0; j < w.Length; j++)
+                    {
+                        gates[j] = Math.Tanh(w[j] * h + x[t]);
+                    }
+                    double next = 0;
+                    foreach (double g in gates)
+                    {
+                        next += g;
+                    }
+                    h = next / w.Length;
+                }
+                return h;
+            }
+
+            // An array created after an early return: it lives in a branch of the lowered method.
+            [Differentiable]
+            public static double ArrayAfterEarlyReturn(ReadOnlySpan<double> x, double a)
+            {
+                if (x.Length == 0)
+                {
+                    return a;
+                }
+                double[] scaled = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    scaled[i] = a * x[i];
+                }
+                return SumOfSquares(scaled);
+            }
+
+            [Differentiable]
             public static double FilledThenReadBack(ReadOnlySpan<double> x)
             {
                 int n = x.Length;
@@ -187,6 +250,82 @@ public sealed class LocalArrayTests
     {
         double[] v = [0.5, -1.25, 2.0];
         Check("SumOfSquares", [v], v.Select(e => 2 * e).ToArray());
+    }
+
+    [Fact]
+    public void Local_array_passed_to_a_differentiable_method_taking_a_span()
+    {
+        // Σ (2x + 1)²: ∂/∂x_i = 4 (2 x_i + 1).
+        double[] x = [0.5, -1.25, 2.0];
+        Check("PassesLocalArray", [x], x.Select(v => 4 * (2 * v + 1)).ToArray());
+    }
+
+    [Fact]
+    public void Stackalloc_span_passed_to_a_differentiable_method_taking_a_span()
+    {
+        // Σ sin² x: ∂/∂x_i = 2 sin x_i cos x_i.
+        double[] x = [0.5, -1.25, 2.0];
+        Check("PassesStackallocSpan", [x], x.Select(v => 2 * Math.Sin(v) * Math.Cos(v)).ToArray());
+    }
+
+    [Fact]
+    public void Span_parameter_passed_on_to_a_differentiable_method()
+    {
+        // scale · Σ x²: ∂/∂x_i = 2 scale x_i, ∂/∂scale = Σ x².
+        double[] x = [0.5, -1.25, 2.0];
+        double scale = 0.75;
+        Check("PassesParameterSpan", [x, scale], x.Select(v => 2 * scale * v).ToArray(), [x.Sum(v => v * v)]);
+    }
+
+    [Fact]
+    public void Array_created_in_every_iteration_of_a_loop()
+    {
+        double[] x = [0.3, -0.6, 0.9, 0.2];
+        double[] w = [0.8, -0.5, 1.2];
+        // Independent check: forward-mode recurrence written here, one tangent per parameter.
+        int n = x.Length, m = w.Length;
+        double h = 0.5;
+        var dx = new double[n, 1];
+        double[] dhdx = new double[n], dhdw = new double[m];
+        for (int t = 0; t < n; t++)
+        {
+            double next = 0;
+            double[] ndx = new double[n], ndw = new double[m];
+            for (int j = 0; j < m; j++)
+            {
+                double g = Math.Tanh(w[j] * h + x[t]);
+                double dg = 1 - g * g;
+                next += g;
+                for (int k = 0; k < n; k++)
+                {
+                    ndx[k] += dg * (w[j] * dhdx[k] + (k == t ? 1 : 0));
+                }
+                for (int k = 0; k < m; k++)
+                {
+                    ndw[k] += dg * (w[j] * dhdw[k] + (k == j ? h : 0));
+                }
+            }
+            h = next / m;
+            for (int k = 0; k < n; k++)
+            {
+                dhdx[k] = ndx[k] / m;
+            }
+            for (int k = 0; k < m; k++)
+            {
+                dhdw[k] = ndw[k] / m;
+            }
+        }
+        Check("ArrayPerTimeStep", [x, w], dhdx, dhdw);
+    }
+
+    [Fact]
+    public void Array_created_after_an_early_return()
+    {
+        // a² Σ x²: ∂/∂x_i = 2 a² x_i, ∂/∂a = 2 a Σ x²; and a itself for an empty x.
+        double[] x = [0.5, -1.25, 2.0];
+        double a = 1.5;
+        Check("ArrayAfterEarlyReturn", [x, a], x.Select(v => 2 * a * a * v).ToArray(), [2 * a * x.Sum(v => v * v)]);
+        Check("ArrayAfterEarlyReturn", [System.Array.Empty<double>(), a], System.Array.Empty<double>(), [1.0]);
     }
 
     [Theory]

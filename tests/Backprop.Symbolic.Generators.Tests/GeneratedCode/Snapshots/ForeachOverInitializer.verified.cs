@@ -45,7 +45,7 @@ namespace Samples
                 value = s_1;
 
                 // backward sweep
-                global::System.Span<double> d_items = tape.RentDoubles(_items.Length);
+                global::System.Span<double> d_items = tape.RentDoubles(3);
                 // foreach (double v in new[] { a, b, a * b })
                 double dS_1 = 1.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)

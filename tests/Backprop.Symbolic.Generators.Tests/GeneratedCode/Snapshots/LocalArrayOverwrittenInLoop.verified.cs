@@ -52,7 +52,7 @@ namespace Samples
                 value = _t2 * _t3;
 
                 // backward sweep
-                global::System.Span<double> dState = tape.RentDoubles(state.Length);
+                global::System.Span<double> dState = tape.RentDoubles(2);
                 // return state[0] * state[1];
                 dState[1] += _t2;
                 dState[0] += _t3;

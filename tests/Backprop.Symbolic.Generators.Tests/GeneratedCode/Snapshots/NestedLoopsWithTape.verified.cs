@@ -60,7 +60,6 @@ namespace Samples
                     int i_2 = i_1 + 1;
                     s_1 = s_2;
                     i_1 = i_2;
-                    tape.Push(_n0);
                     tape.Push(_t0);
                 }
                 value = s_1;
@@ -71,9 +70,9 @@ namespace Samples
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
                     double _t0 = tape.PopDouble();
-                    int _n0 = tape.PopInt32();
-                    i_1 = i + _k1;
                     int j = 0;
+                    int _n0 = global::System.Math.Max(0, n - j);
+                    i_1 = i + _k1;
                     // s += Math.Tanh(u) * x[i];
                     double dS_2 = dS_1;
                     dX[i_1] += dS_2 * _t0;
