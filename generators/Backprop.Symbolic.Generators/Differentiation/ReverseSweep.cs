@@ -68,6 +68,19 @@ internal sealed class ReverseSweep
         var output = new List<Statement>();
         RecordTypes(forward);
         output.AddRange(AdjointArrays(null));
+
+        // A parameter a loop reads gets its adjoint summed in a local: an out parameter is written
+        // through a reference, which would put every iteration's += through memory.
+        var readInLoops = new HashSet<string>();
+        VariableUses.Reads(LoopsIn(forward), readInLoops);
+        var summed = new List<(ParameterModel Parameter, string Local)>();
+        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && p.Type.IsFloating && readInLoops.Contains(p.Name)))
+        {
+            string local = _names.Fresh(p.AdjointName!);
+            _adjointNames[p.Name] = local;
+            summed.Add((p, local));
+        }
+
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
         _comment = "adjoints of the parameters";
@@ -75,9 +88,20 @@ internal sealed class ReverseSweep
         {
             Settle(p.Name, output, -1);
         }
+        foreach ((ParameterModel p, string local) in summed)
+        {
+            Emit(output, new Assignment(new Variable(p.AdjointName!, p.Type), new Variable(local, p.Type), -1));
+        }
         _pending.Pop();
         return (Record(forward, new List<List<Variable>>(), null), output);
     }
+
+    private static IEnumerable<Statement> LoopsIn(IEnumerable<Statement> body) => body.SelectMany(s => s switch
+    {
+        LoopStatement l => new[] { s },
+        IfStatement f => LoopsIn(f.Then).Concat(LoopsIn(f.Else)),
+        _ => Enumerable.Empty<Statement>(),
+    });
 
     /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
     private List<Statement> CountIterations(IEnumerable<Statement> body) => body.Select(s => s switch

@@ -280,15 +280,32 @@ internal static class GradientEmitter
         writer.Line("global::Backprop.Symbolic.Taping.Tape.Mark " + mark + " = " + tape + ".GetMark();");
         context.Scope.Declare(tape);
         context.Scope.Declare(mark);
+        string? recorder = null;
+        if (Records(statements))
+        {
+            // The stack tops stay in this local while the method pushes and pops.
+            recorder = names.Fresh("record");
+            writer.Line("global::Backprop.Symbolic.Taping.Tape.Recorder " + recorder + " = " + tape + ".Record();");
+            context.Scope.Declare(recorder);
+        }
         context.Scope.Declare(context.Value.Name);
         writer.Line(context.Value.Type.Name + " " + Identifier(context.Value.Name) + ";");
         writer.Open("try");
-        write(context with { Tape = tape });
+        write(context with { Tape = tape, Recorder = recorder });
         writer.Close();
         writer.Open("finally");
         writer.Line(tape + ".Release(" + mark + ");");
         writer.Close();
     }
+
+    private static bool Records(IEnumerable<Statement> statements) => statements.Any(s => s switch
+    {
+        TapePush or TapePop => true,
+        IfStatement f => Records(f.Then) || Records(f.Else),
+        LoopStatement l => Records(l.Header) || Records(l.Body),
+        ReverseLoop r => Records(r.Body),
+        _ => false,
+    });
 
     private static bool UsesTape(IEnumerable<Statement> statements) => statements.Any(s => s switch
     {

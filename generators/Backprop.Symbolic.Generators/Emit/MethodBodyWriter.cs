@@ -16,6 +16,9 @@ internal static class MethodBodyWriter
     {
         /// <summary>The local holding the per-thread tape, when the method uses one.</summary>
         public string Tape { get; init; } = "tape";
+
+        /// <summary>The local holding the tape's recorder, when the method records values; null otherwise.</summary>
+        public string? Recorder { get; init; }
     }
 
     /// <summary>Writes statements; <paramref name="isForward"/> turns on the declarations hoisted before each <c>if</c>.</summary>
@@ -65,7 +68,17 @@ internal static class MethodBodyWriter
                         }
                     }
                     string invocation = call.GradientMethod + "(" + string.Join(", ", arguments) + ")";
-                    WriteAssignment(writer, call.Target, invocation, context.Scope);
+                    if (context.Recorder is { } recorder)
+                    {
+                        // The callee may use the tape: it must see the recorded values, and may grow the stacks.
+                        writer.Line(recorder + ".Commit();");
+                        WriteAssignment(writer, call.Target, invocation, context.Scope);
+                        writer.Line(recorder + ".Refresh();");
+                    }
+                    else
+                    {
+                        WriteAssignment(writer, call.Target, invocation, context.Scope);
+                    }
                     break;
                 }
                 case IfStatement f:
@@ -90,10 +103,10 @@ internal static class MethodBodyWriter
                     writer.Close();
                     break;
                 case TapePush push:
-                    writer.Line(context.Tape + ".Push(" + (push.Value.Type.Kind == ScalarKind.Integer && push.Value.Type.Name is not ("int" or "long") ? "(long)" : "") + Print(push.Value) + ");");
+                    writer.Line(context.Recorder + ".Push(" + (push.Value.Type.Kind == ScalarKind.Integer && push.Value.Type.Name is not ("int" or "long") ? "(long)" : "") + Print(push.Value) + ");");
                     break;
                 case TapePop pop:
-                    WriteAssignment(writer, pop.Target, Pop(pop.Target.Type, context.Tape), context.Scope);
+                    WriteAssignment(writer, pop.Target, Pop(pop.Target.Type, context.Recorder!), context.Scope);
                     break;
                 case ElementAccumulation { Value: Unary { Operator: UnaryOperator.Negate } negated } a:
                     writer.Line(Identifier(a.Sequence.Name) + "[" + Print(a.Index) + "] -= " + Print(negated.Operand) + ";");

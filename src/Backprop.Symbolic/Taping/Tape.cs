@@ -33,6 +33,7 @@ public sealed class Tape
     private int _doublesUsed;
     private float[] _singles = new float[InitialScratch];
     private int _singlesUsed;
+    private bool _stale;
 
     /// <summary>The calling thread's tape.</summary>
     public static Tape Current => t_current ??= new Tape();
@@ -47,11 +48,20 @@ public sealed class Tape
     public readonly record struct Mark(int Values, int Integers, int Doubles, int Singles);
 
     /// <summary>The current position.</summary>
-    public Mark GetMark() => new(_valueCount, _integerCount, _doublesUsed, _singlesUsed);
+    /// <exception cref="InvalidOperationException">A <see cref="Recorder"/> holds the stack tops and has not committed them.</exception>
+    public Mark GetMark()
+    {
+        if (_stale)
+        {
+            ThrowStale();
+        }
+        return new(_valueCount, _integerCount, _doublesUsed, _singlesUsed);
+    }
 
     /// <summary>Drops everything pushed and rented since <paramref name="mark"/>.</summary>
     public void Release(Mark mark)
     {
+        _stale = false;
         _valueCount = Math.Min(mark.Values, _valueCount);
         _integerCount = Math.Min(mark.Integers, _integerCount);
         _doublesUsed = Math.Min(mark.Doubles, _doublesUsed);
@@ -159,6 +169,104 @@ public sealed class Tape
         return span;
     }
 
+    /// <summary>
+    /// A recorder over this tape's stacks whose tops live in the caller's locals: what generated code pushes
+    /// and pops inside loops. Take it after <see cref="GetMark"/>; call <see cref="Recorder.Commit"/> before
+    /// calling anything else that may use the tape and <see cref="Recorder.Refresh"/> after.
+    /// </summary>
+    public Recorder Record()
+    {
+        _stale = true;
+        return new(this);
+    }
+
+    /// <summary>Pushes and pops with the stack tops in locals (see <see cref="Record"/>).</summary>
+    public ref struct Recorder
+    {
+        private readonly Tape _tape;
+        private double[] _values;
+        private int _valueCount;
+        private long[] _integers;
+        private int _integerCount;
+
+        internal Recorder(Tape tape)
+        {
+            _tape = tape;
+            _values = tape._values;
+            _valueCount = tape._valueCount;
+            _integers = tape._integers;
+            _integerCount = tape._integerCount;
+        }
+
+        /// <summary>Pushes a floating-point value (a <see cref="float"/> widens exactly).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Push(double value)
+        {
+            double[] values = _values;
+            int count = _valueCount;
+            if ((uint)count >= (uint)values.Length)
+            {
+                _tape._valueCount = count;
+                values = _values = _tape.GrowValues();
+            }
+            values[count] = value;
+            _valueCount = count + 1;
+        }
+
+        /// <summary>Pushes an integer: a trip count, an index, or a branch decision.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Push(long value)
+        {
+            long[] integers = _integers;
+            int count = _integerCount;
+            if ((uint)count >= (uint)integers.Length)
+            {
+                _tape._integerCount = count;
+                integers = _integers = _tape.GrowIntegers();
+            }
+            integers[count] = value;
+            _integerCount = count + 1;
+        }
+
+        /// <summary>Pushes a branch decision.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Push(bool value) => Push(value ? 1L : 0L);
+
+        /// <summary>Pops the floating-point value pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double PopDouble() => _values[--_valueCount];
+
+        /// <summary>Pops the integer pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public long PopInt64() => _integers[--_integerCount];
+
+        /// <summary>Pops the integer pushed last, as an <see cref="int"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int PopInt32() => (int)_integers[--_integerCount];
+
+        /// <summary>Pops the branch decision pushed last.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool PopBoolean() => _integers[--_integerCount] != 0;
+
+        /// <summary>Writes the stack tops back to the tape, before a call that may use it.</summary>
+        public void Commit()
+        {
+            _tape._valueCount = _valueCount;
+            _tape._integerCount = _integerCount;
+            _tape._stale = false;
+        }
+
+        /// <summary>Reads the stacks back from the tape, after such a call (it may have grown them).</summary>
+        public void Refresh()
+        {
+            _tape._stale = true;
+            _values = _tape._values;
+            _valueCount = _tape._valueCount;
+            _integers = _tape._integers;
+            _integerCount = _tape._integerCount;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private double[] GrowValues()
     {
@@ -172,6 +280,10 @@ public sealed class Tape
         Array.Resize(ref _integers, _integers.Length * 2);
         return _integers;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowStale() =>
+        throw new InvalidOperationException("A generated gradient was called from inside another one's loop through a call the generator does not see (a method whose arguments are not differentiated). Call it outside the [Differentiable] method, or mark the method that calls it [Differentiable].");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowEmpty() =>

@@ -24,6 +24,7 @@ namespace Samples
             dX.Clear();
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -45,7 +46,7 @@ namespace Samples
                         bool _returned_2 = true;
                         _returned_1 = _returned_2;
                         _result_1 = _result_2;
-                        tape.Push(_c0);
+                        record.Push(_c0);
                         break;
                     }
                     else
@@ -53,11 +54,11 @@ namespace Samples
                         int i_2 = i_1 + 1;
                         i_1 = i_2;
                     }
-                    tape.Push(_c0);
+                    record.Push(_c0);
                 }
                 // adjoints the branches add to
                 double d_result_1 = 0.0;
-                dThreshold = 0.0;
+                double dThreshold_1 = 0.0;
                 if (_returned_1)
                 {
                     value = _result_1;
@@ -68,11 +69,11 @@ namespace Samples
                 {
                     value = threshold * threshold;
                     // backward sweep
-                    dThreshold += 2.0 * threshold;
+                    dThreshold_1 += 2.0 * threshold;
                 }
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    bool _c0 = tape.PopBoolean();
+                    bool _c0 = record.PopBoolean();
                     i_1 = i + _k0;
                     // if (x[i] > threshold)
                     if (_c0)
@@ -81,9 +82,11 @@ namespace Samples
                         double d_result_2 = d_result_1;
                         dX[i_1] += d_result_2 * threshold;
                         d_result_1 = 0.0;
-                        dThreshold += d_result_2 * x[i_1];
+                        dThreshold_1 += d_result_2 * x[i_1];
                     }
                 }
+                // adjoints of the parameters
+                dThreshold = dThreshold_1;
             }
             finally
             {

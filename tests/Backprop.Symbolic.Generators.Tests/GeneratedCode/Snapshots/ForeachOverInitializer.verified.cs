@@ -19,6 +19,7 @@ namespace Samples
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -40,7 +41,7 @@ namespace Samples
                     int _i_2 = _i_1 + 1;
                     s_1 = s_2;
                     _i_1 = _i_2;
-                    tape.Push(v);
+                    record.Push(v);
                 }
                 value = s_1;
 
@@ -50,7 +51,7 @@ namespace Samples
                 double dS_1 = 1.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    double v = tape.PopDouble();
+                    double v = record.PopDouble();
                     _i_1 = _i + _k0;
                     // s += Math.Sin(v);
                     double dS_2 = dS_1;

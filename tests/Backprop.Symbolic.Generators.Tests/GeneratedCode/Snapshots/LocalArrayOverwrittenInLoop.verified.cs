@@ -18,6 +18,7 @@ namespace Samples
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -40,12 +41,12 @@ namespace Samples
                         state[j_1] = _t1;
                         int j_2 = j_1 + 1;
                         j_1 = j_2;
-                        tape.Push(_t0);
-                        tape.Push(_t1);
+                        record.Push(_t0);
+                        record.Push(_t1);
                     }
                     int t_2 = t_1 + 1;
                     t_1 = t_2;
-                    tape.Push(_n0);
+                    record.Push(_n0);
                 }
                 double _t2 = state[0];
                 double _t3 = state[1];
@@ -57,15 +58,15 @@ namespace Samples
                 dState[1] += _t2;
                 dState[0] += _t3;
                 // for (int t = 0; t < inputs.Length; t++)
-                dW = 0.0;
+                double dW_1 = 0.0;
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
-                    int _n0 = tape.PopInt32();
+                    int _n0 = record.PopInt32();
                     int j = 0;
                     for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                     {
-                        double _t1 = tape.PopDouble();
-                        double _t0 = tape.PopDouble();
+                        double _t1 = record.PopDouble();
+                        double _t0 = record.PopDouble();
                         int j_1 = j + _k0;
                         // state[j] = Math.Tanh(state[j] * w + inputs[t]);
                         double _a0 = dState[j_1];
@@ -75,9 +76,11 @@ namespace Samples
                         double _t6 = _a0 * _t5;
                         double d_t0 = _t6 * w;
                         dState[j_1] += d_t0;
-                        dW += _t6 * _t0;
+                        dW_1 += _t6 * _t0;
                     }
                 }
+                // adjoints of the parameters
+                dW = dW_1;
             }
             finally
             {

@@ -29,6 +29,7 @@ namespace Samples
             dW.Clear();
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -60,7 +61,7 @@ namespace Samples
                     int i_2 = i_1 + 1;
                     s_1 = s_2;
                     i_1 = i_2;
-                    tape.Push(_t0);
+                    record.Push(_t0);
                 }
                 value = s_1;
 
@@ -69,7 +70,7 @@ namespace Samples
                 double dS_1 = 1.0;
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
-                    double _t0 = tape.PopDouble();
+                    double _t0 = record.PopDouble();
                     int j = 0;
                     int _n0 = global::System.Math.Max(0, n - j);
                     i_1 = i + _k1;

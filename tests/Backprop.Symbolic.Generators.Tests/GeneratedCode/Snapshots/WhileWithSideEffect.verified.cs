@@ -24,6 +24,7 @@ namespace Samples
             dCoefficients.Clear();
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -47,25 +48,27 @@ namespace Samples
                     double result_2 = result_1 * x + coefficients[n_2];
                     n_1 = n_2;
                     result_1 = result_2;
-                    tape.Push(result_1_start);
+                    record.Push(result_1_start);
                 }
                 value = result_1;
 
                 // backward sweep
                 // while (n-- > 0)
                 double dResult_1 = 1.0;
-                dX = 0.0;
+                double dX_1 = 0.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    result_1 = tape.PopDouble();
+                    result_1 = record.PopDouble();
                     n_1 = n - _k0;
                     int n_2 = n_1 - 1;
                     // result = result * x + coefficients[n];
                     double dResult_2 = dResult_1;
                     dCoefficients[n_2] += dResult_2;
                     dResult_1 = dResult_2 * x;
-                    dX += dResult_2 * result_1;
+                    dX_1 += dResult_2 * result_1;
                 }
+                // adjoints of the parameters
+                dX = dX_1;
             }
             finally
             {
