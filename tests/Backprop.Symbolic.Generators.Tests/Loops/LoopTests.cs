@@ -249,6 +249,32 @@ public sealed class LoopTests
                 }
                 return h;
             }
+
+            // A [Differentiable] callee that records on the tape itself, called in every iteration.
+            [Differentiable]
+            public static double PowerSum(double x, int n)
+            {
+                double s = 0;
+                double p = 1;
+                for (int k = 0; k < n; k++)
+                {
+                    p *= x;
+                    s += p;
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static double CallsARecordingCalleeInALoop(ReadOnlySpan<double> x)
+            {
+                double t = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double v = x[i];
+                    t += PowerSum(v, 3) * v;
+                }
+                return t;
+            }
         }
         """;
 
@@ -260,6 +286,15 @@ public sealed class LoopTests
     {
         ArrayGradientAssert.Matches(Code, TypeName, method, args, expected);
         ArrayGradientAssert.ForwardMatchesReverse(Code, TypeName, method, args);
+    }
+
+    [Fact]
+    public void Callee_that_records_on_the_tape_called_in_every_iteration()
+    {
+        // Σ (x + x² + x³) x: ∂/∂x_i = 2x + 3x² + 4x³.
+        double[] x = [0.5, -1.25, 2.0, 0.3];
+        ArrayGradientAssert.Matches(Code, TypeName, "CallsARecordingCalleeInALoop", [x], x.Select(v => 2 * v + 3 * v * v + 4 * v * v * v).ToArray());
+        ArrayGradientAssert.ForwardMatchesReverse(Code, TypeName, "CallsARecordingCalleeInALoop", x);
     }
 
     [Fact]

@@ -1,0 +1,116 @@
+using System;
+using Backprop.Symbolic.Taping;
+using Xunit;
+
+namespace Backprop.Symbolic.Tests.Taping;
+
+/// <summary>
+/// <see cref="Tape.Recorder"/>: the stack tops generated code keeps in locals while it records, written back
+/// to the tape around calls (<see cref="Tape.Recorder.Commit"/>, <see cref="Tape.Recorder.Refresh"/>), and the
+/// loud failure when something re-enters the tape while the tops are only in the recorder.
+/// </summary>
+public sealed class RecorderTests
+{
+    [Fact]
+    public void Values_and_integers_pop_in_reverse_push_order()
+    {
+        var tape = new Tape();
+        Tape.Mark mark = tape.GetMark();
+        Tape.Recorder record = tape.Record();
+        for (int i = 0; i < 5000; i++)
+        {
+            record.Push(i * 0.5);
+            record.Push((long)i);
+            record.Push(i % 3 == 0);
+        }
+        for (int i = 4999; i >= 0; i--)
+        {
+            Assert.Equal(i % 3 == 0, record.PopBoolean());
+            Assert.Equal(i, record.PopInt32());
+            Assert.Equal(i * 0.5, record.PopDouble());
+        }
+        tape.Release(mark);
+        Assert.Equal(0, tape.ValueCount);
+        Assert.Equal(0, tape.IntegerCount);
+    }
+
+    [Fact]
+    public void A_call_between_commit_and_refresh_sees_the_recorded_values_and_leaves_them_intact()
+    {
+        var tape = new Tape();
+        Tape.Mark outer = tape.GetMark();
+        Tape.Recorder record = tape.Record();
+        record.Push(1.5);
+        record.Push(7L);
+        record.Commit();
+        Assert.Equal(1, tape.ValueCount);
+        Assert.Equal(1, tape.IntegerCount);
+
+        // A nested generated method: its own mark, enough pushes to grow the stacks, then its release.
+        Tape.Mark inner = tape.GetMark();
+        Tape.Recorder nested = tape.Record();
+        for (int i = 0; i < 100_000; i++)
+        {
+            nested.Push((double)i);
+            nested.Push((long)i);
+        }
+        tape.Release(inner);
+
+        record.Refresh();
+        record.Push(2.5);
+        Assert.Equal(2.5, record.PopDouble());
+        Assert.Equal(7L, record.PopInt64());
+        Assert.Equal(1.5, record.PopDouble());
+        tape.Release(outer);
+    }
+
+    [Fact]
+    public void Taking_a_mark_while_a_recorder_holds_the_tops_fails_loudly()
+    {
+        var tape = new Tape();
+        Tape.Mark mark = tape.GetMark();
+        Tape.Recorder record = tape.Record();
+        record.Push(1.0);
+
+        var error = Assert.Throws<InvalidOperationException>(() => tape.GetMark());
+        Assert.Contains("generated gradient", error.Message, StringComparison.Ordinal);
+
+        record.Commit();
+        tape.Release(tape.GetMark()); // committed: allowed
+        record.Refresh();
+        Assert.Throws<InvalidOperationException>(() => tape.GetMark());
+
+        tape.Release(mark);
+        tape.Release(tape.GetMark()); // released: allowed again
+    }
+
+    [Fact]
+    public void Recording_a_fixed_amount_allocates_nothing_after_warm_up()
+    {
+        var tape = new Tape();
+        Cycle(tape);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Cycle(tape);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        static void Cycle(Tape tape)
+        {
+            Tape.Mark mark = tape.GetMark();
+            Tape.Recorder record = tape.Record();
+            for (int i = 0; i < 3000; i++)
+            {
+                record.Push(i * 1.0);
+                record.Push((long)i);
+            }
+            for (int i = 0; i < 3000; i++)
+            {
+                record.PopInt64();
+                record.PopDouble();
+            }
+            tape.Release(mark);
+        }
+    }
+}
