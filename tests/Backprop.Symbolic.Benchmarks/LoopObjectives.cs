@@ -81,35 +81,43 @@ public static partial class LoopObjectives
         }
         double logNormalizer = maxWeight + Math.Log(weightSum);
 
+        // Per component: 1/σ for each dimension, and the part of the log-density that does not depend on the point.
+        int components = logWeights.Length;
+        double[] inverseSigma = new double[components * dimensions];
+        double[] constant = new double[components];
+        for (int k = 0; k < components; k++)
+        {
+            double c = logWeights[k] - logNormalizer;
+            for (int d = 0; d < dimensions; d++)
+            {
+                double logSigma = logSigmas[k * dimensions + d];
+                inverseSigma[k * dimensions + d] = Math.Exp(-logSigma);
+                c -= logSigma + HalfLogTwoPi;
+            }
+            constant[k] = c;
+        }
+
+        // Per point: the component log-densities (overwritten for every point), then their log-sum-exp.
+        double[] logDensity = new double[components];
         double total = 0.0;
         for (int n = 0; n < points.Length / dimensions; n++)
         {
-            // First pass: the largest component log-density log πₖ + log 𝒩(xₙ | μₖ, σₖ).
             double maxLog = double.NegativeInfinity;
-            for (int k = 0; k < logWeights.Length; k++)
+            for (int k = 0; k < components; k++)
             {
-                double l = logWeights[k] - logNormalizer;
+                double l = constant[k];
                 for (int d = 0; d < dimensions; d++)
                 {
-                    double logSigma = logSigmas[k * dimensions + d];
-                    double z = (points[n * dimensions + d] - means[k * dimensions + d]) / Math.Exp(logSigma);
-                    l -= 0.5 * z * z + logSigma + HalfLogTwoPi;
+                    double z = (points[n * dimensions + d] - means[k * dimensions + d]) * inverseSigma[k * dimensions + d];
+                    l -= 0.5 * z * z;
                 }
+                logDensity[k] = l;
                 maxLog = Math.Max(maxLog, l);
             }
-
-            // Second pass: the same log-densities again, summed shifted by the maximum.
             double sum = 0.0;
-            for (int k = 0; k < logWeights.Length; k++)
+            for (int k = 0; k < components; k++)
             {
-                double l = logWeights[k] - logNormalizer;
-                for (int d = 0; d < dimensions; d++)
-                {
-                    double logSigma = logSigmas[k * dimensions + d];
-                    double z = (points[n * dimensions + d] - means[k * dimensions + d]) / Math.Exp(logSigma);
-                    l -= 0.5 * z * z + logSigma + HalfLogTwoPi;
-                }
-                sum += Math.Exp(l - maxLog);
+                sum += Math.Exp(logDensity[k] - maxLog);
             }
             total += maxLog + Math.Log(sum);
         }
