@@ -32,6 +32,7 @@ internal sealed class Recording
     {
         var recording = new Recording(activity, names);
         VariableUses.LocalArrays(body, recording._localArrays);
+        recording._localArrays.ExceptWith(StableArrays.Find(body)); // filled, then only read: like a parameter
         return recording.Block(body);
     }
 
@@ -97,7 +98,8 @@ internal sealed class Recording
         for (int i = 0; i < operands.Count; i++)
         {
             Expr operand = Prepare(operands[i], isRoot: false, output, origin);
-            // An element of a parameter is never overwritten: the backward sweep reads it again.
+            // An element of a parameter (or of a local array no longer written) is never overwritten: the
+            // backward sweep reads it again.
             if (read.Contains("\u0001arg" + i) && !IsCheap(operand) && !(operand is ElementRead element && !_localArrays.Contains(element.Sequence.Name)))
             {
                 operand = Record(operand, output, origin);

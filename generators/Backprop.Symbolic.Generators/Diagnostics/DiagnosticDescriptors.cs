@@ -67,7 +67,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ParameterNotDifferentiable = Error(
         "BPS0009",
         "Parameter cannot be differentiated",
-        "Parameter '{0}' has type '{1}', which cannot be differentiated; only float and double parameters can be named in [Differentiable]");
+        "Parameter '{0}' has type '{1}', which cannot be differentiated; only float and double parameters, and spans and arrays of them, can be named in [Differentiable]");
 
     /// <summary>BPS0010: a parameter whose type or passing mode the generator does not support.</summary>
     public static readonly DiagnosticDescriptor UnsupportedParameter = Error(

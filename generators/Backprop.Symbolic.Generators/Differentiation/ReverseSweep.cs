@@ -33,6 +33,7 @@ internal sealed class ReverseSweep
     private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
     private readonly List<ArrayAllocation> _allocations = new();
     private Scopes _scopes = null!;
+    private HashSet<string> _stable = new();
     private string? _comment;
 
     public ReverseSweep(Activity activity, NameAllocator names, IReadOnlyList<string> origins, Variable value, IEnumerable<ParameterModel> parameters)
@@ -65,6 +66,7 @@ internal sealed class ReverseSweep
     {
         forward = CountIterations(forward);
         _scopes = new Scopes(forward);
+        _stable = StableArrays.Find(forward);
         var output = new List<Statement>();
         RecordTypes(forward);
         output.AddRange(AdjointArrays(null));
@@ -443,9 +445,11 @@ internal sealed class ReverseSweep
                 Recompute(variable, count);
                 return;
             }
-            if (type.Kind is ScalarKind.Integer or ScalarKind.Bool && _scopes.DefinitionOf(name) is { } definition && IsRecomputable(definition.Value))
+            if (_scopes.DefinitionOf(name) is { } definition && IsRecomputable(definition.Value)
+                && (type.Kind is ScalarKind.Integer or ScalarKind.Bool || Operations(definition.Value) <= CheapOperations))
             {
-                // Integer arithmetic (indices, counters) is cheaper to redo than to record.
+                // Integer arithmetic (indices, counters), and a floating value one or two additions or
+                // multiplications away from values at hand, are cheaper to redo than to record.
                 Recompute(variable, definition.Value);
                 return;
             }
@@ -469,9 +473,23 @@ internal sealed class ReverseSweep
         }
     }
 
-    private static bool IsRecomputable(Expr e) => e switch
+    /// <summary>The most arithmetic operations a floating value may take to be recomputed rather than recorded.</summary>
+    private const int CheapOperations = 2;
+
+    private static int Operations(Expr e) => e switch
+    {
+        Unary u => 1 + Operations(u.Operand),
+        Binary b => 1 + Operations(b.Left) + Operations(b.Right),
+        Conversion c => 1 + Operations(c.Operand),
+        ElementRead r => 1,
+        _ => 0,
+    };
+
+    private bool IsRecomputable(Expr e) => e switch
     {
         Constant or Literal or Variable or LengthRead => true,
+        // A parameter's elements never change, nor do a stable local array's after it is filled.
+        ElementRead r => (_stable.Contains(r.Sequence.Name) || !_allocations.Any(a => a.Target.Name == r.Sequence.Name)) && IsRecomputable(r.Index),
         Unary u => IsRecomputable(u.Operand),
         Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
         Conversion c => IsRecomputable(c.Operand),

@@ -128,8 +128,8 @@ internal static class MethodParser
                     string todo = type.Kind == ScalarKind.Sequence
                         ? (p.Type.Name == "Span"
                             ? "a [Differentiable] method only reads its inputs; take a ReadOnlySpan<" + p.Type.ToDisplayString().Replace("System.Span<", "").TrimEnd('>') + "> instead"
-                            : "use ReadOnlySpan<double>, ReadOnlySpan<float>, double[] or float[]")
-                        : "use float, double, an integer type, bool, or a ReadOnlySpan or array of float or double";
+                            : "use a ReadOnlySpan or an array of float, double, an integer type or bool")
+                        : "use float, double, an integer type, bool, or a ReadOnlySpan or array of those";
                     diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.UnsupportedParameter, where, p.Name, p.Type.ToDisplayString(), todo));
                     continue;
                 }
@@ -203,9 +203,13 @@ internal static class MethodParser
                 method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")");
         }
 
-        /// <summary>Read-only spans and one-dimensional arrays of float or double.</summary>
+        /// <summary>
+        /// Read-only spans and one-dimensional arrays of float or double (differentiable), or of integers or
+        /// bool (passive: indices, labels, masks).
+        /// </summary>
         private static bool IsSupportedSequence(ITypeSymbol symbol, TypeRef type) =>
-            type.IsFloatingSequence && (symbol is IArrayTypeSymbol || TypeMapper.IsReadOnlySpan(symbol));
+            type.Element is { Kind: ScalarKind.Double or ScalarKind.Single or ScalarKind.Integer or ScalarKind.Bool }
+            && (symbol is IArrayTypeSymbol || TypeMapper.IsReadOnlySpan(symbol));
 
         private void CheckAttributeNames(IMethodSymbol method, AttributeData? attribute, IReadOnlyList<string?>? named, List<DiagnosticInfo> diagnostics)
         {

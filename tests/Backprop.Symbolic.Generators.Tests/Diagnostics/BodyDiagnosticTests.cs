@@ -51,6 +51,27 @@ public sealed class BodyDiagnosticTests
     }
 
     [Fact]
+    public void BPS0004_ref_local()
+    {
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    double a = x * x;
+                    [|ref double r = ref a;|]
+                    return r;
+                }
+            }
+            """,
+            "BPS0004",
+            "ref locals are not supported in a [Differentiable] method; use an ordinary local");
+    }
+
+    [Fact]
     public void BPS0005_array_variable_assigned_twice()
     {
         DiagnosticAssert.Reports("""

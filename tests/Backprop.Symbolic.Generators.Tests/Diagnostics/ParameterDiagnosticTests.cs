@@ -39,7 +39,7 @@ public sealed class ParameterDiagnosticTests
             }
             """,
             "BPS0009",
-            "Parameter 'n' has type 'int', which cannot be differentiated; only float and double parameters can be named in [Differentiable]");
+            "Parameter 'n' has type 'int', which cannot be differentiated; only float and double parameters, and spans and arrays of them, can be named in [Differentiable]");
         DiagnosticAssert.NoGradient(run, "F");
     }
 
@@ -61,6 +61,56 @@ public sealed class ParameterDiagnosticTests
     }
 
     [Fact]
+    public void BPS0010_writable_span_parameter()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, Span<double> [|w|]) => x * w[0];
+            }
+            """,
+            "BPS0010",
+            "Parameter 'w' of type 'System.Span<double>' is not supported in a [Differentiable] method; a [Differentiable] method only reads its inputs; take a ReadOnlySpan<double> instead");
+    }
+
+    [Fact]
+    public void BPS0010_array_of_strings()
+    {
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, string[] [|names|]) => x * names.Length;
+            }
+            """,
+            "BPS0010",
+            "Parameter 'names' of type 'string[]' is not supported in a [Differentiable] method; use a ReadOnlySpan or an array of float, double, an integer type or bool");
+    }
+
+    [Fact]
+    public void BPS0009_integer_span_named_for_differentiation()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable([|nameof(labels)|])]
+                public static double F(double x, ReadOnlySpan<int> labels) => x * labels[0];
+            }
+            """,
+            "BPS0009",
+            "Parameter 'labels' has type 'System.ReadOnlySpan<int>', which cannot be differentiated; only float and double parameters, and spans and arrays of them, can be named in [Differentiable]");
+    }
+
+    [Fact]
     public void BPS0010_decimal_parameter()
     {
         DiagnosticAssert.Reports("""
@@ -73,7 +123,7 @@ public sealed class ParameterDiagnosticTests
             }
             """,
             "BPS0010",
-            "Parameter 'm' of type 'decimal' is not supported in a [Differentiable] method; use float, double, an integer type, bool, or a ReadOnlySpan or array of float or double");
+            "Parameter 'm' of type 'decimal' is not supported in a [Differentiable] method; use float, double, an integer type, bool, or a ReadOnlySpan or array of those");
     }
 
     [Fact]

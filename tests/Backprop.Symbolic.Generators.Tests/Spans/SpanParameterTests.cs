@@ -98,6 +98,19 @@ public sealed class SpanParameterTests
 
             [Differentiable]
             public static double IntAndBoolArePassive(ReadOnlySpan<double> x, int k, bool square) => square ? x[k] * x[k] : 3 * x[k];
+
+            // A passive span of indices: which weights to read, with repeats.
+            [Differentiable]
+            public static double Gather(ReadOnlySpan<double> w, ReadOnlySpan<int> index)
+            {
+                double s = 0;
+                for (int i = 0; i < index.Length; i++)
+                {
+                    double v = w[index[i]];
+                    s += v * v;
+                }
+                return s;
+            }
         }
         """;
 
@@ -175,6 +188,16 @@ public sealed class SpanParameterTests
     {
         float[] x = [0.7f, -1.3f, 0.4f];
         Check("FloatArrayElements", [x], [x[1], x[0], Math.Cos(x[2])]);
+    }
+
+    [Fact]
+    public void Span_of_int_indices_is_passive()
+    {
+        // Σ over the indices of w[index]²: each occurrence adds 2 w[index].
+        double[] w = [0.5, -1.25, 2.0];
+        int[] index = [2, 0, 2];
+        Check("Gather", [w, index], [2 * 0.5, 0.0, 2 * 2 * 2.0]);
+        Assert.Equal("Double GatherGradient(ReadOnlySpan<Double> w, ReadOnlySpan<Int32> index, Span<Double> dW)", Signature("GatherGradient"));
     }
 
     [Fact]

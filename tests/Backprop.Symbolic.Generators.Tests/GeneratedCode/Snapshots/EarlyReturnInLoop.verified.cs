@@ -22,76 +22,64 @@ namespace Samples
                 throw new global::System.ArgumentException("The adjoint 'dX' must have the length of 'x' (" + x.Length + "), but has " + dX.Length + ".", nameof(dX));
             }
             dX.Clear();
-            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
-            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
-            double value;
-            try
+            // forward sweep
+            int i = 0;
+            bool _returned = false;
+            double _result = 0.0;
+            int i_1 = i;
+            bool _returned_1 = _returned;
+            double _result_1 = _result;
+            int _n0 = 0;
+            while (i_1 < x.Length)
             {
-                // forward sweep
-                int i = 0;
-                bool _returned = false;
-                double _result = 0.0;
-                int i_1 = i;
-                bool _returned_1 = _returned;
-                double _result_1 = _result;
-                int _n0 = 0;
-                while (i_1 < x.Length)
+                _n0++;
+                bool _c0 = x[i_1] > threshold;
+                if (_c0)
                 {
-                    _n0++;
-                    bool _c0 = x[i_1] > threshold;
-                    if (_c0)
-                    {
-                        double _result_2 = x[i_1] * threshold;
-                        bool _returned_2 = true;
-                        _returned_1 = _returned_2;
-                        _result_1 = _result_2;
-                        record.Push(_c0);
-                        break;
-                    }
-                    else
-                    {
-                        int i_2 = i_1 + 1;
-                        i_1 = i_2;
-                    }
-                    record.Push(_c0);
-                }
-                // adjoints the branches add to
-                double d_result_1 = 0.0;
-                double dThreshold_1 = 0.0;
-                if (_returned_1)
-                {
-                    value = _result_1;
-                    // backward sweep
-                    d_result_1 += 1.0;
+                    double _result_2 = x[i_1] * threshold;
+                    bool _returned_2 = true;
+                    _returned_1 = _returned_2;
+                    _result_1 = _result_2;
+                    break;
                 }
                 else
                 {
-                    value = threshold * threshold;
-                    // backward sweep
-                    dThreshold_1 += 2.0 * threshold;
+                    int i_2 = i_1 + 1;
+                    i_1 = i_2;
                 }
-                for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
-                {
-                    bool _c0 = record.PopBoolean();
-                    i_1 = i + _k0;
-                    // if (x[i] > threshold)
-                    if (_c0)
-                    {
-                        // return x[i] * threshold;
-                        double d_result_2 = d_result_1;
-                        dX[i_1] += d_result_2 * threshold;
-                        d_result_1 = 0.0;
-                        dThreshold_1 += d_result_2 * x[i_1];
-                    }
-                }
-                // adjoints of the parameters
-                dThreshold = dThreshold_1;
             }
-            finally
+            // adjoints the branches add to
+            double d_result_1 = 0.0;
+            double dThreshold_1 = 0.0;
+            double value = 0.0;
+            if (_returned_1)
             {
-                tape.Release(mark);
+                value = _result_1;
+                // backward sweep
+                d_result_1 += 1.0;
             }
+            else
+            {
+                value = threshold * threshold;
+                // backward sweep
+                dThreshold_1 += 2.0 * threshold;
+            }
+            for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+            {
+                i_1 = i + _k0;
+                bool _c0 = x[i_1] > threshold;
+                // if (x[i] > threshold)
+                if (_c0)
+                {
+                    // return x[i] * threshold;
+                    double d_result_2 = d_result_1;
+                    dX[i_1] += d_result_2 * threshold;
+                    d_result_1 = 0.0;
+                    dThreshold_1 += d_result_2 * x[i_1];
+                }
+            }
+            // adjoints of the parameters
+            dThreshold = dThreshold_1;
             return value;
         }
 

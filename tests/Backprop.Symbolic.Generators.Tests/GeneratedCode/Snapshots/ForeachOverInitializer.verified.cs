@@ -19,7 +19,6 @@ namespace Samples
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
-            global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
             double value;
             try
             {
@@ -41,7 +40,6 @@ namespace Samples
                     int _i_2 = _i_1 + 1;
                     s_1 = s_2;
                     _i_1 = _i_2;
-                    record.Push(v);
                 }
                 value = s_1;
 
@@ -51,8 +49,8 @@ namespace Samples
                 double dS_1 = 1.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    double v = record.PopDouble();
                     _i_1 = _i + _k0;
+                    double v = _items[_i_1];
                     // s += Math.Sin(v);
                     double dS_2 = dS_1;
                     double dV = dS_2 * global::System.Math.Cos(v);

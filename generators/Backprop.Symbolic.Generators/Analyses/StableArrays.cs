@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Model;
+
+namespace Backprop.Symbolic.Generators.Analyses;
+
+/// <summary>
+/// Local arrays that are filled and then only read: created at the method's top level, and every top-level
+/// statement that writes one of their elements comes before every top-level statement that reads one. Such
+/// an array holds, when the backward sweep runs, exactly what the forward sweep read from it, so its
+/// elements need no recording — like the elements of a parameter (per-component constants computed once,
+/// then read for every data point).
+/// </summary>
+internal static class StableArrays
+{
+    public static HashSet<string> Find(IReadOnlyList<Statement> body)
+    {
+        var stable = new HashSet<string>(body.OfType<ArrayAllocation>().Select(a => a.Target.Name));
+        var lastWrite = new Dictionary<string, int>();
+        var firstRead = new Dictionary<string, int>();
+        for (int i = 0; i < body.Count; i++)
+        {
+            var written = new HashSet<string>();
+            Writes(new[] { body[i] }, written);
+            foreach (string name in written)
+            {
+                lastWrite[name] = i;
+            }
+            var read = new HashSet<string>();
+            ElementReads(new[] { body[i] }, read);
+            foreach (string name in read)
+            {
+                if (!firstRead.ContainsKey(name))
+                {
+                    firstRead[name] = i;
+                }
+            }
+        }
+        stable.RemoveWhere(name => firstRead.TryGetValue(name, out int read) && lastWrite.TryGetValue(name, out int write) && write >= read);
+        return stable;
+    }
+
+    private static void Writes(IEnumerable<Statement> body, HashSet<string> written)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case ElementWrite w:
+                    written.Add(w.Sequence.Name);
+                    break;
+                case IfStatement f:
+                    Writes(f.Then, written);
+                    Writes(f.Else, written);
+                    break;
+                case LoopStatement l:
+                    Writes(l.Header, written);
+                    Writes(l.Body, written);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Every variable the statements mention other than as the target of an element write.</summary>
+    private static void ElementReads(IEnumerable<Statement> body, HashSet<string> read)
+    {
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case ElementWrite w:
+                    VariableUses.Names(w.Index, read);
+                    VariableUses.Names(w.Value, read);
+                    break;
+                case IfStatement f:
+                    VariableUses.Names(f.Condition, read);
+                    ElementReads(f.Then, read);
+                    ElementReads(f.Else, read);
+                    break;
+                case LoopStatement l:
+                    ElementReads(l.Header, read);
+                    VariableUses.Names(l.Condition, read);
+                    ElementReads(l.Body, read);
+                    break;
+                default:
+                    VariableUses.Reads(new[] { s }, read);
+                    break;
+            }
+        }
+    }
+}
