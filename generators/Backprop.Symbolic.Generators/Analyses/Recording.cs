@@ -61,6 +61,10 @@ internal sealed class Recording
                 case LoopStatement l:
                     output.Add(l with { Header = Block(l.Header).ToEquatableArray(), Body = Block(l.Body).ToEquatableArray() });
                     break;
+                case ArrayAllocation a when a.Elements.Any(_activity.IsVaried):
+                    // The elements may be overwritten later: values the rules read are recorded.
+                    output.Add(a with { Elements = a.Elements.Select(e => Prepare(e, isRoot: false, output, a.Origin)).ToEquatableArray() });
+                    break;
                 case ElementWrite w when _activity.IsVaried(w.Value):
                     // The element is overwritten later: a value the rules read is recorded, not left in the array.
                     output.Add(w with { Value = Prepare(w.Value, isRoot: false, output, w.Origin) });

@@ -278,7 +278,7 @@ internal sealed class ReverseSweep
                             // A span argument: its adjoint takes the call's adjoint times the callee's partials.
                             if (_activity.IsActive(sequence.Name))
                             {
-                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), adjoint, elements, c.Origin));
+                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), Convert(adjoint, sequence.Type.Element!), elements, c.Origin));
                             }
                             continue;
                         }
@@ -487,7 +487,9 @@ internal sealed class ReverseSweep
 
     private bool IsRecomputable(Expr e) => e switch
     {
-        Constant or Literal or Variable or LengthRead => true,
+        Constant or Literal or Variable => true,
+        // The backward sweep has a local array itself only when it was created at the top level.
+        LengthRead l => !_allocations.Any(a => a.Target.Name == l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
         // A parameter's elements never change, nor do a stable local array's after it is filled.
         ElementRead r => (_stable.Contains(r.Sequence.Name) || !_allocations.Any(a => a.Target.Name == r.Sequence.Name)) && IsRecomputable(r.Index),
         Unary u => IsRecomputable(u.Operand),
@@ -548,6 +550,59 @@ internal sealed class ReverseSweep
         _ => false, // a nested loop's breaks leave the nested loop only
     });
 
+    /// <summary>
+    /// True when every path through an iteration that goes on to the next one (does not break) gives
+    /// <paramref name="name"/> exactly one new value: a counter stepped on some paths only (<c>if (…) continue;</c>
+    /// before <c>m++</c>) is not a function of the iteration number.
+    /// </summary>
+    private static bool OneStepPerIteration(LoopStatement loop, string name)
+    {
+        const int MaxPaths = 64;
+        List<HashSet<string>>? paths = Walk(loop.Header.Concat(loop.Body), new List<HashSet<string>> { new() });
+        return paths is not null && paths.All(p => p.Count == 1);
+
+        List<HashSet<string>>? Walk(IEnumerable<Statement> body, List<HashSet<string>> incoming)
+        {
+            List<HashSet<string>> current = incoming;
+            foreach (Statement st in body)
+            {
+                switch (st)
+                {
+                    case Assignment a when a.Target.Name == name:
+                        // The same value stored again (the condition's update, then the iteration's end) is one step.
+                        var value = new HashSet<string>();
+                        VariableUses.Names(a.Value, value);
+                        current = current.Select(p => new HashSet<string>(p) { string.Join(",", value.OrderBy(n => n, StringComparer.Ordinal)) }).ToList();
+                        break;
+                    case BreakStatement:
+                        return new List<HashSet<string>>();
+                    case IfStatement f:
+                    {
+                        var then = Walk(f.Then, current);
+                        var otherwise = Walk(f.Else, current);
+                        if (then is null || otherwise is null || then.Count + otherwise.Count > MaxPaths)
+                        {
+                            return null;
+                        }
+                        current = then.Concat(otherwise).ToList();
+                        break;
+                    }
+                    case LoopStatement inner:
+                    {
+                        var assigned = new HashSet<string>();
+                        VariableUses.Definitions(new[] { inner }, assigned);
+                        if (assigned.Contains(name))
+                        {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+            }
+            return current;
+        }
+    }
+
     /// <summary>True when every assignment to <paramref name="name"/> inside the loop adds the same constant to it.</summary>
     private bool Stepping(LoopStatement loop, string name, out Expr initial, out double step)
     {
@@ -589,7 +644,7 @@ internal sealed class ReverseSweep
             }
             delta = d;
         }
-        if (delta is null)
+        if (delta is null || !OneStepPerIteration(loop, name))
         {
             return false;
         }
@@ -833,6 +888,13 @@ internal sealed class ReverseSweep
                     break;
                 case DifferentiableCall c:
                     _types[c.Target.Name] = c.Target.Type;
+                    foreach (PartialSlot slot in c.Partials)
+                    {
+                        if (slot.Variable is { } partial)
+                        {
+                            _types[partial.Name] = partial.Type;
+                        }
+                    }
                     break;
                 case IfStatement f:
                     RecordTypes(f.Then);

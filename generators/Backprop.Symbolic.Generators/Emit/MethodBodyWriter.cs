@@ -260,6 +260,11 @@ internal static class MethodBodyWriter
                 {
                     CountDefinitions(inner, blocks, types, order, value);
                 }
+                if (s is LoopStatement { Counter: { } counter } && seen.Add(counter))
+                {
+                    // The backward sweep's loop reads the count after the branch.
+                    Count(new Variable(counter, TypeRef.Int32));
+                }
             }
         }
 

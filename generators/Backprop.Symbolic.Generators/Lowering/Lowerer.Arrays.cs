@@ -16,6 +16,7 @@ namespace Backprop.Symbolic.Generators.Lowering;
 internal sealed partial class Lowerer
 {
     private readonly HashSet<string> _localArrays = new();
+    private readonly Dictionary<string, SyntaxNode> _allocationSyntax = new();
 
     /// <summary><c>T[] a = new T[n]</c>, <c>= { … }</c> or <c>Span&lt;T&gt; a = stackalloc T[n]</c>.</summary>
     private Expr LowerArrayAssignment(object target, ITypeSymbol targetType, IOperation value, Env env, List<Statement> output)
@@ -64,11 +65,20 @@ internal sealed partial class Lowerer
         }
         else
         {
-            return Unsupported(value, "a local array must be created with new T[n], an initializer or stackalloc T[n]", "create a new array and copy the elements you need into it");
+            if (syntax is StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax)
+            {
+                Unsupported(value, "stackalloc with an initializer is not supported", "write stackalloc T[n] and assign the elements, or use new T[] { … }");
+            }
+            else
+            {
+                Unsupported(value, "a local array must be created with new T[n], new T[] { … } or stackalloc T[n]", "create a new array and copy the elements you need into it");
+            }
+            length = new Constant(0, TypeRef.Int32); // reported; an empty array keeps the uses that follow quiet
         }
         var variable = new Variable(NextVersionName(target, env), TypeRef.SpanOf(type.Element!));
         output.Add(new ArrayAllocation(variable, length, elements.ToEquatableArray(), _origin));
         _localArrays.Add(variable.Name);
+        _allocationSyntax[variable.Name] = value.Syntax;
         if (elements.Any(e => Activity.IsVaried(e, _varied)))
         {
             _varied.Add(variable.Name);
@@ -104,6 +114,10 @@ internal sealed partial class Lowerer
         {
             return Unsupported(compound, "user-defined operators are not supported", "use float or double arithmetic");
         }
+        if (CheckIndex(index) is { } refused)
+        {
+            return refused;
+        }
         Expr position = LowerExpression(index, env, output);
         Expr value = LowerExpression(valueOperation, env, output);
         TypeRef element = array.Type.Element!;
@@ -122,9 +136,13 @@ internal sealed partial class Lowerer
             position = name;
         }
         output.Add(new ElementWrite(array, position, value, _origin));
-        if (Activity.IsVaried(value, _varied))
+        if (Activity.IsVaried(value, _varied) && _varied.Add(array.Name))
         {
-            _varied.Add(array.Name);
+            // Reads of the array earlier in an enclosing loop's body were lowered as passive: again.
+            foreach (LoopContext loop in _loops)
+            {
+                loop.NeedsAnotherPass = true;
+            }
         }
         return value;
     }
@@ -169,6 +187,20 @@ internal sealed partial class Lowerer
         return null;
     }
 
+    /// <summary>Null for an <c>int</c> index; else the reported problem.</summary>
+    private Expr? CheckIndex(IOperation index)
+    {
+        if (index.Type is not { } type || type.SpecialType == SpecialType.System_Int32)
+        {
+            return null;
+        }
+        if (type.Name is "Index" or "Range" && type.ContainingNamespace?.Name == "System")
+        {
+            return Unsupported(index.Parent ?? index, "indexing from the end (^) and ranges (..) are not supported", "index with an int: x[x.Length - 1], or loop over the elements");
+        }
+        return Unsupported(index, "indexing with a '" + type.ToDisplayString() + "' is not supported", "index with an int");
+    }
+
     private static bool IsAtomicIndex(Expr e) => e is Variable or Constant or Literal;
     private Expr LowerElementRead(IOperation sequence, IOperation index, IOperation op, Env env, List<Statement> output)
     {
@@ -176,9 +208,9 @@ internal sealed partial class Lowerer
         {
             return new Constant(0, TypeMapper.Map(op.Type!));
         }
-        if (index.Type is { } indexType && indexType.SpecialType != SpecialType.System_Int32)
+        if (CheckIndex(index) is { } refused)
         {
-            return Unsupported(index, "indexing with a '" + indexType.ToDisplayString() + "' is not supported", "index with an int");
+            return refused;
         }
         Expr position = LowerExpression(index, env, output);
         return new ElementRead(variable, position, variable.Type.Element!);

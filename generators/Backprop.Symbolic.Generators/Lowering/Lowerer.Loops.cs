@@ -96,6 +96,11 @@ internal sealed partial class Lowerer
                     }
                     return false;
                 }
+                if (each.LoopControlVariable is IVariableDeclaratorOperation { Symbol.RefKind: not RefKind.None })
+                {
+                    Report(DiagnosticDescriptors.UnsupportedStatement, loop.Syntax, "foreach with a ref loop variable is not supported", "write through the index instead: for (int i = 0; i < y.Length; i++) y[i] = …");
+                    return false;
+                }
                 if (each.LoopControlVariable is not IVariableDeclaratorOperation declarator)
                 {
                     Report(DiagnosticDescriptors.UnsupportedStatement, loop.Syntax, "this foreach form is not supported", "declare one loop variable");
@@ -178,6 +183,12 @@ internal sealed partial class Lowerer
             if (condition is not null && conditionAtTop)
             {
                 test = LowerCondition(condition, body, condition0);
+                if (carried.FirstOrDefault(c => c.Header.Type.IsFloating && !body[c.Key].Equals(c.Header)) is { Key: not null } changed)
+                {
+                    // It runs once more than the body (the test that ends the loop): the backward sweep would miss that run.
+                    Report(DiagnosticDescriptors.UnsupportedExpression, condition.Syntax, "assigning the floating-point variable '" + Env.NameOf(changed.Key) + "' in a loop condition is not supported",
+                        "assign it in the loop body and test the result");
+                }
                 if (carried.Any(c => !body[c.Key].Equals(c.Header)))
                 {
                     // The condition changed a carried variable (n-- > 0): keep its value for the exit.
@@ -199,7 +210,8 @@ internal sealed partial class Lowerer
             if (collection is not null)
             {
                 test = new Binary(BinaryOperator.LessThan, body[indexKey!], new LengthRead(collection), TypeRef.Bool);
-                Define(element!, TypeMapper.Map(element!.Type), new ElementRead(collection, body[indexKey!], collection.Type.Element!), body, statements0);
+                TypeRef elementType = TypeMapper.Map(element!.Type);
+                Define(element!, elementType, ConvertTo(new ElementRead(collection, body[indexKey!], collection.Type.Element!), elementType), body, statements0);
             }
             var statements = statements0;
             IOperation? bottomTest = conditionAtTop ? null : condition;
@@ -234,8 +246,12 @@ internal sealed partial class Lowerer
             });
             _loops.Pop();
 
-            if (context.NeedsAnotherPass && attempt < keys.Count + 1)
+            if (context.NeedsAnotherPass)
             {
+                if (attempt > 64)
+                {
+                    throw new InvalidOperationException("The differentiated variables of a loop did not settle.");
+                }
                 // Forget this attempt: its diagnostics, names and statements; the varied set only grows.
                 _diagnostics.RemoveRange(diagnostics, _diagnostics.Count - diagnostics);
                 _origins.RemoveRange(origins, _origins.Count - origins);

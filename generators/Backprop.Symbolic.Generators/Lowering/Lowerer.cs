@@ -281,6 +281,19 @@ internal sealed partial class Lowerer
                 env[pair.Key] = pair.Value;
                 continue;
             }
+            if (pair.Value.Type.Kind == ScalarKind.Sequence)
+            {
+                // Which array a variable names would then depend on the branch taken.
+                SyntaxNode where = _allocationSyntax.TryGetValue(pair.Value.Name, out SyntaxNode? a) ? a
+                    : _allocationSyntax.TryGetValue(elseVersion.Name, out SyntaxNode? b) ? b : null!;
+                if (where is not null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedExpression, where, "creating a local array in a branch and using it after the branch is not supported",
+                        "create the array once before the if and write its elements in the branches");
+                }
+                env[pair.Key] = pair.Value;
+                continue;
+            }
             var joined = new Variable(_names.Fresh(Env.NameOf(pair.Key)), pair.Value.Type);
             thenOut.Add(new Assignment(joined, pair.Value, origin));
             elseOut.Add(new Assignment(joined, elseVersion, origin));
@@ -361,6 +374,8 @@ internal sealed partial class Lowerer
             case IPropertyReferenceOperation { Property.Name: "Length", Instance: { } instance }
                 when TypeMapper.Map(instance.Type!).Kind == ScalarKind.Sequence:
                 return LowerLength(instance, op, env, output);
+            case IImplicitIndexerReferenceOperation or IRangeOperation:
+                return Unsupported(op, "indexing from the end (^) and ranges (..) are not supported", "index with an int: x[x.Length - 1], or loop over the elements");
             case IFieldReferenceOperation or IPropertyReferenceOperation:
                 return Unsupported(op, "reading instance fields or properties is not supported", "pass the value in as a parameter");
             case IConversionOperation conversion:
@@ -656,6 +671,10 @@ internal sealed partial class Lowerer
 
     private Expr LowerIncrement(IIncrementOrDecrementOperation increment, Env env, List<Statement> output)
     {
+        if (ElementTarget(increment.Target) is { } element)
+        {
+            return Unsupported(increment, "++ and -- on an element are not supported", "write a[i] += 1 instead");
+        }
         ISymbol? target = AssignableTarget(increment.Target);
         if (target is null)
         {

@@ -143,6 +143,22 @@ public sealed class BodyDiagnosticTests
             "passing a span or an array to a [Differentiable] method inside a loop is not supported yet in a [Differentiable] method; call it before or after the loop, or index the elements in the loop");
     }
 
+    [Theory]
+    [InlineData("Span<double> y = stackalloc double[2]; y[0] = x; [|foreach (ref double v in y) { v *= v; }|] return y[0];", "BPS0004",
+        "foreach with a ref loop variable is not supported in a [Differentiable] method; write through the index instead: for (int i = 0; i < y.Length; i++) y[i] = …")]
+    [InlineData("double[] a; if (x > 0) { a = [|new[] { x, 2 * x }|]; } else { a = new[] { 3 * x }; } return a[0];", "BPS0005",
+        "creating a local array in a branch and using it after the branch is not supported in a [Differentiable] method; create the array once before the if and write its elements in the branches")]
+    [InlineData("double s = 1; while ([|(s *= x) < 10|]) { } return s;", "BPS0005",
+        "assigning the floating-point variable 's' in a loop condition is not supported in a [Differentiable] method; assign it in the loop body and test the result")]
+    [InlineData("double[] a = { x, 2 * x }; return [|a[^1]|];", "BPS0005",
+        "indexing from the end (^) and ranges (..) are not supported in a [Differentiable] method; index with an int: x[x.Length - 1], or loop over the elements")]
+    [InlineData("double[] a = { x, 2 * x }; [|a[0]++|]; return a[0];", "BPS0005",
+        "++ and -- on an element are not supported in a [Differentiable] method; write a[i] += 1 instead")]
+    [InlineData("Span<double> a = [|stackalloc double[] { x, 2 * x }|]; return a[0];", "BPS0005",
+        "stackalloc with an initializer is not supported in a [Differentiable] method; write stackalloc T[n] and assign the elements, or use new T[] { … }")]
+    public void Loops_and_arrays_unsupported_forms(string markedBody, string id, string message) =>
+        DiagnosticAssert.Reports(InMethod(markedBody), id, message);
+
     [Fact]
     public void BPS0004_try_statement()
     {
