@@ -9,9 +9,11 @@ namespace Backprop.Symbolic.Generators.Analyses;
 
 /// <summary>
 /// To-be-recorded analysis. The backward sweep reads some forward values: a product's other factor,
-/// <c>exp(u)</c> for the derivative of <c>exp</c>, a divisor. In SSA nothing is overwritten, so the
-/// only question is whether such a value has a name; where it is an inner subexpression, this pass gives
-/// it one (a temporary in the forward sweep) so the backward sweep reads it instead of recomputing it.
+/// <c>exp(u)</c> for the derivative of <c>exp</c>, a divisor. In SSA a named value is not overwritten
+/// outside loops, so the question is whether such a value has a name; where it is an inner subexpression,
+/// this pass gives it one (a temporary in the forward sweep) so the backward sweep reads it instead of
+/// recomputing it. Elements of local arrays can be overwritten, so a rule's read of one is recorded too;
+/// inside loops, the tape plan then decides which named values to push and which to recompute.
 /// Values the derivative rules never read are not recorded.
 /// </summary>
 internal sealed class Recording

@@ -13,7 +13,11 @@ namespace Backprop.Symbolic.Generators.Differentiation;
 /// adjoint is the sum of the terms its uses contribute; a use comes after its definition in the forward
 /// sweep, so by the time the backward sweep reaches a definition every term is known and the adjoint is
 /// written once (<c>double dY = …</c>). Where an <c>if</c> contributes to a variable defined outside it,
-/// the adjoint is declared before the mirrored <c>if</c> and the branches add to it.
+/// the adjoint is declared before the mirrored <c>if</c> and the branches add to it. A loop is mirrored by
+/// a loop that runs its iterations last first: the adjoints of what the body reads from outside are
+/// declared before it and added to in each iteration; a carried variable's adjoint is handed to the value
+/// assigned at the end of the iteration and starts again from zero (<see cref="_zeroed"/>); the values the
+/// backward body reads come back through the <see cref="TapePlan"/>.
 /// </summary>
 internal sealed class ReverseSweep
 {
@@ -29,19 +33,13 @@ internal sealed class ReverseSweep
     private readonly List<(Variable Sequence, Expr Index, Expr Term)> _elementTerms = new();
     private HashSet<string> _zeroed = new();
     private readonly Stack<LoopStatement> _loops = new();
-    private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
-    private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
     private readonly List<ArrayAllocation> _allocations = new();
     private Scopes _scopes = null!;
-    private HashSet<string> _stable = new();
+    private TapePlan _tape = null!;
     private string? _comment;
 
     public ReverseSweep(Activity activity, NameAllocator names, IReadOnlyList<string> origins, Variable value, IEnumerable<ParameterModel> parameters)
     {
-        foreach (ParameterModel p in parameters)
-        {
-            _types[p.Name] = p.Type;
-        }
         _activity = activity;
         _names = names;
         _origins = origins;
@@ -49,10 +47,10 @@ internal sealed class ReverseSweep
         _parameters = parameters.ToList();
         foreach (ParameterModel p in _parameters)
         {
+            _types[p.Name] = p.Type;
             if (p.AdjointName is not null)
             {
                 _adjointNames[p.Name] = p.AdjointName;
-                _types[p.Name] = p.Type;
             }
         }
     }
@@ -64,11 +62,11 @@ internal sealed class ReverseSweep
     /// </summary>
     public (List<Statement> Forward, List<Statement> Backward) Run(IReadOnlyList<Statement> forward)
     {
-        forward = CountIterations(forward);
+        forward = TapePlan.CountIterations(forward, _names);
         _scopes = new Scopes(forward);
-        _stable = StableArrays.Find(forward);
-        var output = new List<Statement>();
         RecordTypes(forward);
+        _tape = new TapePlan(_scopes, new LoopFacts(_scopes, _types, _allocations, StableArrays.Find(forward)), _names, _types);
+        var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 
         // A parameter a loop reads gets its adjoint summed in a local: an out parameter is written
@@ -95,7 +93,7 @@ internal sealed class ReverseSweep
             Emit(output, new Assignment(new Variable(p.AdjointName!, p.Type), new Variable(local, p.Type), -1));
         }
         _pending.Pop();
-        return (Record(forward, new List<List<Variable>>(), null), output);
+        return (_tape.Instrument(forward), output);
     }
 
     private static IEnumerable<Statement> LoopsIn(IEnumerable<Statement> body) => body.SelectMany(s => s switch
@@ -104,83 +102,6 @@ internal sealed class ReverseSweep
         IfStatement f => LoopsIn(f.Then).Concat(LoopsIn(f.Else)),
         _ => Enumerable.Empty<Statement>(),
     });
-
-    /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
-    private List<Statement> CountIterations(IEnumerable<Statement> body) => body.Select(s => s switch
-    {
-        LoopStatement l => l with
-        {
-            Header = CountIterations(l.Header).ToEquatableArray(),
-            Body = CountIterations(l.Body).ToEquatableArray(),
-            Counter = _names.FreshNumbered("_n"),
-        },
-        IfStatement f => f with { Then = CountIterations(f.Then).ToEquatableArray(), Else = CountIterations(f.Else).ToEquatableArray() },
-        _ => s,
-    }).ToList();
-
-    /// <summary>
-    /// Adds to the forward sweep the recording the backward sweep asked for: each block's values pushed
-    /// at its end (and before each <c>break</c> that leaves it), a loop's carried values copied at the
-    /// start of each iteration.
-    /// </summary>
-    private List<Statement> Record(IEnumerable<Statement> body, List<List<Variable>> enclosing, List<Variable>? own)
-    {
-        var output = new List<Statement>();
-        foreach (Statement s in body)
-        {
-            switch (s)
-            {
-                case LoopStatement l:
-                {
-                    var key = new ScopeKey(l, 0);
-                    List<Variable> pushes = _pushes.TryGetValue(key, out List<Variable>? p) ? p : new List<Variable>();
-                    var inner = new List<List<Variable>> { pushes };
-                    List<Statement> header = Record(l.Header, inner, null);
-                    List<Statement> statements = Record(l.Body, inner, pushes);
-                    if (_copies.TryGetValue(key, out List<Assignment>? copies))
-                    {
-                        (header.Count > 0 ? header : statements).InsertRange(0, copies);
-                    }
-                    output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
-                    break;
-                }
-                case IfStatement f:
-                {
-                    List<Variable> thenPushes = _pushes.TryGetValue(new ScopeKey(f, 0), out List<Variable>? t) ? t : new List<Variable>();
-                    List<Variable> elsePushes = _pushes.TryGetValue(new ScopeKey(f, 1), out List<Variable>? e) ? e : new List<Variable>();
-                    var thenEnclosing = new List<List<Variable>> { thenPushes };
-                    thenEnclosing.AddRange(enclosing);
-                    var elseEnclosing = new List<List<Variable>> { elsePushes };
-                    elseEnclosing.AddRange(enclosing);
-                    output.Add(f with
-                    {
-                        Then = Record(f.Then, thenEnclosing, thenPushes).ToEquatableArray(),
-                        Else = Record(f.Else, elseEnclosing, elsePushes).ToEquatableArray(),
-                    });
-                    break;
-                }
-                case BreakStatement:
-                    foreach (List<Variable> pushes in enclosing)
-                    {
-                        output.AddRange(pushes.Select(v => (Statement)new TapePush(v)));
-                    }
-                    output.Add(s);
-                    break;
-                default:
-                    output.Add(s);
-                    break;
-            }
-        }
-        if (own is { Count: > 0 } && !EndsInBreak(output))
-        {
-            output.AddRange(own.Select(v => (Statement)new TapePush(v)));
-        }
-        return output;
-    }
-
-    private static bool EndsInBreak(IReadOnlyList<Statement> body) =>
-        body.Count > 0 && (body[body.Count - 1] is BreakStatement
-            || body[body.Count - 1] is IfStatement { Then.Count: > 0, Else.Count: > 0 } f && EndsInBreak(f.Then) && EndsInBreak(f.Else));
 
     /// <summary>
     /// Writes the terms gathered so far into <paramref name="name"/>'s adjoint variable: added to it when it
@@ -233,7 +154,7 @@ internal sealed class ReverseSweep
                     break;
                 }
                 case LoopStatement l:
-                    Loop(l, forward, k, output);
+                    Loop(l, output);
                     lastOrigin = int.MinValue;
                     break;
                 case ElementWrite w when _activity.IsActive(w.Sequence.Name):
@@ -337,7 +258,7 @@ internal sealed class ReverseSweep
     /// that step by a constant), runs the body's backward sweep, and ends by adding the iteration's terms
     /// to the adjoints of the variables it read from outside.
     /// </summary>
-    private void Loop(LoopStatement l, IReadOnlyList<Statement> enclosing, int position, List<Statement> output)
+    private void Loop(LoopStatement l, List<Statement> output)
     {
         var inside = new HashSet<string>();
         VariableUses.Definitions(l.Header.Concat(l.Body), inside);
@@ -380,298 +301,8 @@ internal sealed class ReverseSweep
         }
         string index = _names.FreshNumbered("_k");
         body.InsertRange(0, AdjointArrays(new ScopeKey(l, 0)));
-        body.InsertRange(0, Restore(l, new ScopeKey(l, 0), body, enclosing, position, index));
+        body.InsertRange(0, _tape.Restore(l, new ScopeKey(l, 0), body, index));
         Emit(output, new ReverseLoop(l.Counter!, index, body.ToEquatableArray(), l.Origin));
-    }
-
-    /// <summary>
-    /// What a mirrored block must restore before its backward statements run: the values it reads that
-    /// its forward block defined (recorded there, popped here), and for a loop's body, the carried
-    /// variables' values at the start of the iteration.
-    /// </summary>
-    private List<Statement> Restore(Statement forward, ScopeKey scope, List<Statement> backward, IReadOnlyList<Statement>? enclosing, int position, string? index)
-    {
-        var exposed = new HashSet<string>();
-        VariableUses.ExposedReads(backward, exposed);
-        var pushes = new List<Variable>();
-        var pops = new List<Statement>();
-        var recomputed = new List<Statement>();
-        var done = new HashSet<string>();
-        foreach (string name in exposed.Where(_scopes.Knows).OrderBy(n => n, StringComparer.Ordinal))
-        {
-            Visit(name);
-        }
-        if (pushes.Count > 0)
-        {
-            _pushes[scope] = pushes;
-        }
-        // Popped in the reverse of the order pushed; recomputed values after what they read.
-        pops.Reverse();
-        pops.AddRange(recomputed);
-        return pops;
-
-        void Visit(string name)
-        {
-            if (!_scopes.Knows(name) || !done.Add(name))
-            {
-                return;
-            }
-            TypeRef type = _types.TryGetValue(name, out TypeRef? t) ? t : TypeRef.Double;
-            var variable = new Variable(name, type);
-            if (forward is LoopStatement loop && _scopes.HeadersOf(loop).Contains(name))
-            {
-                if (Induction(loop, name, index!) is { } value)
-                {
-                    Recompute(variable, value);
-                    return;
-                }
-                // Its value at the start of the iteration, copied before the body overwrites it.
-                var copy = new Variable(_names.Fresh(name + "_start"), type);
-                if (!_copies.TryGetValue(scope, out List<Assignment>? copies))
-                {
-                    _copies[scope] = copies = new List<Assignment>();
-                }
-                copies.Add(new Assignment(copy, variable, -1));
-                pushes.Add(copy);
-                pops.Add(new TapePop(variable));
-                return;
-            }
-            if (_scopes.OwnerOf(name) is not { } owner || !owner.Equals(scope))
-            {
-                return; // defined outside this block: its own block restores it, or it never changes
-            }
-            if (_scopes.LoopCountedBy(name) is { } counted && TripCount(counted) is { } count)
-            {
-                Recompute(variable, count);
-                return;
-            }
-            if (_scopes.DefinitionOf(name) is { } definition && IsRecomputable(definition.Value)
-                && (type.Kind is ScalarKind.Integer or ScalarKind.Bool || Operations(definition.Value) <= CheapOperations))
-            {
-                // Integer arithmetic (indices, counters), and a floating value one or two additions or
-                // multiplications away from values at hand, are cheaper to redo than to record.
-                Recompute(variable, definition.Value);
-                return;
-            }
-            if (type.Kind is ScalarKind.Other or ScalarKind.Sequence)
-            {
-                throw new InvalidOperationException($"'{name}' of type {type.Name} would have to be recorded on the tape.");
-            }
-            pushes.Add(variable);
-            pops.Add(new TapePop(variable));
-        }
-
-        void Recompute(Variable variable, Expr value)
-        {
-            var reads = new HashSet<string>();
-            VariableUses.Names(value, reads);
-            foreach (string read in reads.OrderBy(n => n, StringComparer.Ordinal))
-            {
-                Visit(read);
-            }
-            recomputed.Add(new Assignment(variable, value, -1));
-        }
-    }
-
-    /// <summary>The most arithmetic operations a floating value may take to be recomputed rather than recorded.</summary>
-    private const int CheapOperations = 2;
-
-    private static int Operations(Expr e) => e switch
-    {
-        Unary u => 1 + Operations(u.Operand),
-        Binary b => 1 + Operations(b.Left) + Operations(b.Right),
-        Conversion c => 1 + Operations(c.Operand),
-        ElementRead r => 1,
-        _ => 0,
-    };
-
-    private bool IsRecomputable(Expr e) => e switch
-    {
-        Constant or Literal or Variable => true,
-        // The backward sweep has a local array itself only when it was created at the top level.
-        LengthRead l => !_allocations.Any(a => a.Target.Name == l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
-        // A parameter's elements never change, nor do a stable local array's after it is filled.
-        ElementRead r => (_stable.Contains(r.Sequence.Name) || !_allocations.Any(a => a.Target.Name == r.Sequence.Name)) && IsRecomputable(r.Index),
-        Unary u => IsRecomputable(u.Operand),
-        Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
-        Conversion c => IsRecomputable(c.Operand),
-        _ => false,
-    };
-
-    /// <summary>
-    /// For an integer the loop steps by a constant on every path (<c>i++</c>, <c>n--</c>), its value at the
-    /// start of iteration <paramref name="index"/>: the value before the loop plus index times the step.
-    /// </summary>
-    private Expr? Induction(LoopStatement loop, string name, string index)
-    {
-        if (!Stepping(loop, name, out Expr initial, out double step))
-        {
-            return null;
-        }
-        var k0 = new Variable(index, TypeRef.Int32);
-        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step, TypeRef.Int32), TypeRef.Int32);
-        if (initial is Constant { Value: 0 })
-        {
-            return offset;
-        }
-        return step < 0
-            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
-            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
-    }
-
-    /// <summary>
-    /// The number of iterations of a loop known before it starts: <c>for (i = a; i &lt; b; i++)</c> with no
-    /// <c>break</c>, <c>b</c> computed before the loop. Then it is <c>max(0, b − a)</c>, recomputed instead of recorded.
-    /// </summary>
-    private Expr? TripCount(LoopStatement loop)
-    {
-        if (loop.Header.Count > 0 || loop.Condition is not Binary { Operator: BinaryOperator.LessThan, Left: Variable counter, Right: var bound }
-            || !_scopes.HeadersOf(loop).Contains(counter.Name) || !IsRecomputable(bound) || Breaks(loop.Body)
-            || !Stepping(loop, counter.Name, out Expr initial, out double step) || step != 1)
-        {
-            return null;
-        }
-        var inside = new HashSet<string>();
-        VariableUses.Definitions(new[] { loop }, inside);
-        var reads = new HashSet<string>();
-        VariableUses.Names(bound, reads);
-        if (reads.Overlaps(inside) || _allocations.Any(a => reads.Contains(a.Target.Name)))
-        {
-            return null; // the bound changes in the loop, or is a local array's length (the backward sweep has only its adjoint)
-        }
-        Expr difference = initial is Constant { Value: 0 } ? bound : new Binary(BinaryOperator.Subtract, bound, initial, TypeRef.Int32);
-        return new MathCall("Max", new[] { (Expr)new Constant(0, TypeRef.Int32), difference }.ToEquatableArray(), TypeRef.Int32);
-    }
-
-    private static bool Breaks(IEnumerable<Statement> body) => body.Any(s => s switch
-    {
-        BreakStatement => true,
-        IfStatement f => Breaks(f.Then) || Breaks(f.Else),
-        _ => false, // a nested loop's breaks leave the nested loop only
-    });
-
-    /// <summary>
-    /// True when every path through an iteration that goes on to the next one (does not break) gives
-    /// <paramref name="name"/> exactly one new value: a counter stepped on some paths only (<c>if (…) continue;</c>
-    /// before <c>m++</c>) is not a function of the iteration number.
-    /// </summary>
-    private static bool OneStepPerIteration(LoopStatement loop, string name)
-    {
-        const int MaxPaths = 64;
-        List<HashSet<string>>? paths = Walk(loop.Header.Concat(loop.Body), new List<HashSet<string>> { new() });
-        return paths is not null && paths.All(p => p.Count == 1);
-
-        List<HashSet<string>>? Walk(IEnumerable<Statement> body, List<HashSet<string>> incoming)
-        {
-            List<HashSet<string>> current = incoming;
-            foreach (Statement st in body)
-            {
-                switch (st)
-                {
-                    case Assignment a when a.Target.Name == name:
-                        // The same value stored again (the condition's update, then the iteration's end) is one step.
-                        var value = new HashSet<string>();
-                        VariableUses.Names(a.Value, value);
-                        current = current.Select(p => new HashSet<string>(p) { string.Join(",", value.OrderBy(n => n, StringComparer.Ordinal)) }).ToList();
-                        break;
-                    case BreakStatement:
-                        return new List<HashSet<string>>();
-                    case IfStatement f:
-                    {
-                        var then = Walk(f.Then, current);
-                        var otherwise = Walk(f.Else, current);
-                        if (then is null || otherwise is null || then.Count + otherwise.Count > MaxPaths)
-                        {
-                            return null;
-                        }
-                        current = then.Concat(otherwise).ToList();
-                        break;
-                    }
-                    case LoopStatement inner:
-                    {
-                        var assigned = new HashSet<string>();
-                        VariableUses.Definitions(new[] { inner }, assigned);
-                        if (assigned.Contains(name))
-                        {
-                            return null;
-                        }
-                        break;
-                    }
-                }
-            }
-            return current;
-        }
-    }
-
-    /// <summary>True when every assignment to <paramref name="name"/> inside the loop adds the same constant to it.</summary>
-    private bool Stepping(LoopStatement loop, string name, out Expr initial, out double step)
-    {
-        initial = null!;
-        step = 0;
-        if (!_types.TryGetValue(name, out TypeRef? type) || type.Name != "int")
-        {
-            return false;
-        }
-        (IReadOnlyList<Statement> enclosing, int position) = _scopes.ContainerOf(loop);
-        Expr? start = null;
-        for (int k = position - 1; k >= 0 && start is null; k--)
-        {
-            if (enclosing[k] is Assignment a && a.Target.Name == name)
-            {
-                start = a.Value;
-            }
-        }
-        if (start is not (Constant or Variable) || start is Variable v0 && _scopes.IsHeader(v0.Name))
-        {
-            return false;
-        }
-        var updates = new List<Assignment>();
-        Collect(loop.Header);
-        Collect(loop.Body);
-        double? delta = null;
-        foreach (Assignment update in updates)
-        {
-            if (update.Value is not Variable next || _scopes.DefinitionOf(next.Name) is not { } definition
-                || definition.Value is not Binary { Left: Variable from, Right: Constant c } b || from.Name != name
-                || b.Operator is not (BinaryOperator.Add or BinaryOperator.Subtract))
-            {
-                return false;
-            }
-            double d = b.Operator == BinaryOperator.Add ? c.Value : -c.Value;
-            if (delta is not null && delta != d)
-            {
-                return false;
-            }
-            delta = d;
-        }
-        if (delta is null || !OneStepPerIteration(loop, name))
-        {
-            return false;
-        }
-        initial = start;
-        step = delta.Value;
-        return true;
-
-        void Collect(IEnumerable<Statement> body)
-        {
-            foreach (Statement st in body)
-            {
-                switch (st)
-                {
-                    case Assignment a when a.Target.Name == name:
-                        updates.Add(a);
-                        break;
-                    case IfStatement f:
-                        Collect(f.Then);
-                        Collect(f.Else);
-                        break;
-                    case LoopStatement inner:
-                        Collect(inner.Header);
-                        Collect(inner.Body);
-                        break;
-                }
-            }
-        }
     }
 
     private void If(IfStatement f, List<Statement> output)
@@ -725,8 +356,8 @@ internal sealed class ReverseSweep
         if (_loops.Count > 0)
         {
             // Inside a loop the branch's values are gone by the time its mirror runs: restore them.
-            whenTrue.InsertRange(0, Restore(f, new ScopeKey(f, 0), whenTrue, null, 0, null));
-            whenFalse.InsertRange(0, Restore(f, new ScopeKey(f, 1), whenFalse, null, 0, null));
+            whenTrue.InsertRange(0, _tape.Restore(f, new ScopeKey(f, 0), whenTrue, null));
+            whenFalse.InsertRange(0, _tape.Restore(f, new ScopeKey(f, 1), whenFalse, null));
         }
         if (whenTrue.Count > 0 || whenFalse.Count > 0)
         {

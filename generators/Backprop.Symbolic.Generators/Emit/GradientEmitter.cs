@@ -124,8 +124,10 @@ internal static class GradientEmitter
             writer.Line(Identifier(p.AdjointName!) + ".Clear();");
         }
 
+        // What the backward sweep reads before defining it itself (a count it recomputes needs no counting).
         var backwardReads = new HashSet<string>();
-        VariableUses.Reads(backward, backwardReads);
+        VariableUses.ExposedReads(backward, backwardReads);
+        AddPushed(forward, backwardReads); // recorded for the backward sweep, so read by it too
         var context = new Context(DeclaredParameters(model, Array.Empty<string>()), backwardReads, value);
         WithTape(writer, forward.Concat(backward), names, context, c => WriteSweeps(writer, forward, backward, c));
         writer.Line("return " + Identifier(value.Name) + ";");
@@ -298,6 +300,27 @@ internal static class GradientEmitter
         writer.Close();
     }
 
+    private static void AddPushed(IEnumerable<Statement> statements, HashSet<string> names)
+    {
+        foreach (Statement s in statements)
+        {
+            switch (s)
+            {
+                case TapePush push:
+                    VariableUses.Names(push.Value, names);
+                    break;
+                case IfStatement f:
+                    AddPushed(f.Then, names);
+                    AddPushed(f.Else, names);
+                    break;
+                case LoopStatement l:
+                    AddPushed(l.Header, names);
+                    AddPushed(l.Body, names);
+                    break;
+            }
+        }
+    }
+
     private static bool Records(IEnumerable<Statement> statements) => statements.Any(s => s switch
     {
         TapePush or TapePop => true,
@@ -358,6 +381,9 @@ internal static class GradientEmitter
         Assignment a when isDerivative(a.Target.Name) => a with { Value = ExpressionBuilder.Simplify(a.Value) },
         Accumulation a => a with { Value = ExpressionBuilder.Simplify(a.Value) },
         IfStatement f => f with { Then = SimplifyAll(f.Then, isDerivative).ToEquatableArray(), Else = SimplifyAll(f.Else, isDerivative).ToEquatableArray() },
+        LoopStatement l => l with { Header = SimplifyAll(l.Header, isDerivative).ToEquatableArray(), Body = SimplifyAll(l.Body, isDerivative).ToEquatableArray() },
+        ReverseLoop r => r with { Body = SimplifyAll(r.Body, isDerivative).ToEquatableArray() },
+        ElementAccumulation a => a with { Value = ExpressionBuilder.Simplify(a.Value) },
         _ => s,
     }).ToList();
 }

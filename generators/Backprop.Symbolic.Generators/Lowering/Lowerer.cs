@@ -20,7 +20,8 @@ namespace Backprop.Symbolic.Generators.Lowering;
 /// Lowers a method body's IOperation tree into the IR, in SSA form: every assignment defines a fresh
 /// variable; an <c>if</c> without a return joins its branches with copies into a new variable; an
 /// <c>if</c> with a return takes the statements that follow it into its branches, so every return ends
-/// a path. Constructs the IR cannot express become diagnostics on their syntax.
+/// a path. Loops (<c>Lowerer.Loops.cs</c>) and arrays (<c>Lowerer.Arrays.cs</c>) are lowered in their own
+/// files. Constructs the IR cannot express become diagnostics on their syntax.
 /// </summary>
 internal sealed partial class Lowerer
 {
@@ -623,10 +624,6 @@ internal sealed partial class Lowerer
 
     private Expr LowerCompoundAssignment(ICompoundAssignmentOperation compound, Env env, List<Statement> output)
     {
-        if (compound.OperatorMethod is null && MapBinary(compound.OperatorKind) is null)
-        {
-            return Unsupported(compound, "the operator '" + compound.OperatorKind + "=' is not supported", "use arithmetic operators");
-        }
         ISymbol? target = AssignableTarget(compound.Target);
         if (target is null)
         {

@@ -2,7 +2,9 @@ namespace Backprop.Symbolic.Generators.Model;
 
 // The expression IR. Variables are in static single assignment form: every assignment in the user's
 // method defines a fresh variable, so a value, once computed, is never overwritten and the backward
-// sweep can read it without a tape.
+// sweep can read it without a tape — except the variables a loop carries (assigned before the loop and
+// at the end of each iteration), the variables joined after an if (one assignment per branch), and the
+// elements of local arrays. The reverse mode restores those inside loops (see Differentiation/TapePlan).
 
 /// <summary>An expression of the IR. Records compare structurally, which common-subexpression elimination relies on.</summary>
 public abstract record Expr(TypeRef Type);

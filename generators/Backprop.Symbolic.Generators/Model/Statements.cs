@@ -44,9 +44,9 @@ public sealed record CommentStatement(string Text) : Statement(-1);
 
 /// <summary>
 /// <c>while (true) { Header; if (!Condition) break; Body }</c>, written <c>while (Condition) { Body }</c> when
-/// the header is empty. Variables the loop carries from one iteration to the next are the only ones assigned
-/// more than once: before the loop, and at the end of each path through the body (the iteration's last
-/// statements). Everything else the body defines is fresh in every iteration.
+/// the header is empty. Variables the loop carries from one iteration to the next (its headers) are assigned
+/// before the loop, at the end of each path through the body, and, when the condition changes them
+/// (<c>n-- &gt; 0</c>), in the header. Everything else the body defines is fresh in every iteration.
 /// </summary>
 public sealed record LoopStatement(EquatableArray<Statement> Header, Expr Condition, EquatableArray<Statement> Body, int Origin) : Statement(Origin)
 {

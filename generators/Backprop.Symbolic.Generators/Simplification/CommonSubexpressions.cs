@@ -9,7 +9,8 @@ namespace Backprop.Symbolic.Generators.Simplification;
 
 /// <summary>
 /// Common-subexpression elimination by value numbering. The IR is SSA, so two structurally equal pure
-/// expressions have equal values wherever both are in scope; a subexpression that occurs more than once
+/// expressions have equal values wherever both are in scope, until a variable they read is assigned again
+/// (a loop's carried variable, an adjoint added to, an element written): then they are forgotten; a subexpression that occurs more than once
 /// is computed once into a temporary at its first occurrence and read afterwards. Values the forward
 /// sweep already holds (<c>available</c>) are reused by the backward sweep.
 /// </summary>

@@ -47,10 +47,8 @@ namespace Samples
                     int j = 0;
                     double u_1 = u;
                     int j_1 = j;
-                    int _n0 = 0;
                     while (j_1 < n)
                     {
-                        _n0++;
                         double u_2 = u_1 + w[i_1 * n + j_1] * x[j_1];
                         int j_2 = j_1 + 1;
                         u_1 = u_2;
@@ -139,7 +137,7 @@ namespace Samples
                     int _t1 = i_1 * n;
                     int _t2 = _t1 + j_1;
                     double u_2 = u_1 + w[_t2] * x[j_1];
-                    double dU_2 = dU_1 + (x[j_1] * dW[_t2] + w[_t2] * dX[j_1]);
+                    double dU_2 = dU_1 + x[j_1] * dW[_t2] + w[_t2] * dX[j_1];
                     int j_2 = j_1 + 1;
                     u_1 = u_2;
                     dU_1 = dU_2;
@@ -148,7 +146,7 @@ namespace Samples
                 double _t0 = global::System.Math.Tanh(u_1);
                 double d_t0 = (1.0 - _t0 * _t0) * dU_1;
                 double s_2 = s_1 + _t0 * x[i_1];
-                double dS_2 = dS_1 + (x[i_1] * d_t0 + _t0 * dX[i_1]);
+                double dS_2 = dS_1 + x[i_1] * d_t0 + _t0 * dX[i_1];
                 int i_2 = i_1 + 1;
                 s_1 = s_2;
                 dS_1 = dS_2;

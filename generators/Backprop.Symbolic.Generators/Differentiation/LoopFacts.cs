@@ -1,0 +1,229 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
+using Backprop.Symbolic.Generators.Model;
+
+namespace Backprop.Symbolic.Generators.Differentiation;
+
+/// <summary>
+/// What the backward sweep can recompute about a loop instead of recording it: counters that step by a
+/// constant on every path (their value at the start of an iteration follows from the iteration number),
+/// trip counts known before the loop starts, and cheap expressions over values at hand.
+/// </summary>
+internal sealed class LoopFacts
+{
+    private readonly Scopes _scopes;
+    private readonly IReadOnlyDictionary<string, TypeRef> _types;
+    private readonly IReadOnlyList<ArrayAllocation> _allocations;
+    private readonly HashSet<string> _stable;
+
+    public LoopFacts(Scopes scopes, IReadOnlyDictionary<string, TypeRef> types, IReadOnlyList<ArrayAllocation> allocations, HashSet<string> stable)
+    {
+        _scopes = scopes;
+        _types = types;
+        _allocations = allocations;
+        _stable = stable;
+    }
+
+    /// <summary>The most arithmetic operations a floating value may take to be recomputed rather than recorded.</summary>
+    public const int CheapOperations = 2;
+
+    public static int Operations(Expr e) => e switch
+    {
+        Unary u => 1 + Operations(u.Operand),
+        Binary b => 1 + Operations(b.Left) + Operations(b.Right),
+        Conversion c => 1 + Operations(c.Operand),
+        ElementRead r => 1,
+        _ => 0,
+    };
+
+    public bool IsRecomputable(Expr e) => e switch
+    {
+        Constant or Literal or Variable => true,
+        // The backward sweep has a local array itself only when it was created at the top level.
+        LengthRead l => !_allocations.Any(a => a.Target.Name == l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
+        // A parameter's elements never change, nor do a stable local array's after it is filled.
+        ElementRead r => (_stable.Contains(r.Sequence.Name) || !_allocations.Any(a => a.Target.Name == r.Sequence.Name)) && IsRecomputable(r.Index),
+        Unary u => IsRecomputable(u.Operand),
+        Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
+        Conversion c => IsRecomputable(c.Operand),
+        _ => false,
+    };
+
+    /// <summary>
+    /// For an integer the loop steps by a constant on every path (<c>i++</c>, <c>n--</c>), its value at the
+    /// start of iteration <paramref name="index"/>: the value before the loop plus index times the step.
+    /// </summary>
+    public Expr? Induction(LoopStatement loop, string name, string index)
+    {
+        if (!Stepping(loop, name, out Expr initial, out double step))
+        {
+            return null;
+        }
+        var k0 = new Variable(index, TypeRef.Int32);
+        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step, TypeRef.Int32), TypeRef.Int32);
+        if (initial is Constant { Value: 0 })
+        {
+            return offset;
+        }
+        return step < 0
+            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
+            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
+    }
+
+    /// <summary>
+    /// The number of iterations of a loop known before it starts: <c>for (i = a; i &lt; b; i++)</c> with no
+    /// <c>break</c>, <c>b</c> computed before the loop. Then it is <c>max(0, b − a)</c>, recomputed instead of recorded.
+    /// </summary>
+    public Expr? TripCount(LoopStatement loop)
+    {
+        if (loop.Header.Count > 0 || loop.Condition is not Binary { Operator: BinaryOperator.LessThan, Left: Variable counter, Right: var bound }
+            || !_scopes.HeadersOf(loop).Contains(counter.Name) || !IsRecomputable(bound) || Breaks(loop.Body)
+            || !Stepping(loop, counter.Name, out Expr initial, out double step) || step != 1)
+        {
+            return null;
+        }
+        var inside = new HashSet<string>();
+        VariableUses.Definitions(new[] { loop }, inside);
+        var reads = new HashSet<string>();
+        VariableUses.Names(bound, reads);
+        if (reads.Overlaps(inside) || _allocations.Any(a => reads.Contains(a.Target.Name)))
+        {
+            return null; // the bound changes in the loop, or is a local array's length (the backward sweep has only its adjoint)
+        }
+        Expr difference = initial is Constant { Value: 0 } ? bound : new Binary(BinaryOperator.Subtract, bound, initial, TypeRef.Int32);
+        return new MathCall("Max", new[] { (Expr)new Constant(0, TypeRef.Int32), difference }.ToEquatableArray(), TypeRef.Int32);
+    }
+
+    private static bool Breaks(IEnumerable<Statement> body) => body.Any(s => s switch
+    {
+        BreakStatement => true,
+        IfStatement f => Breaks(f.Then) || Breaks(f.Else),
+        _ => false, // a nested loop's breaks leave the nested loop only
+    });
+
+    /// <summary>
+    /// True when every path through an iteration that goes on to the next one (does not break) gives
+    /// <paramref name="name"/> exactly one new value: a counter stepped on some paths only (<c>if (…) continue;</c>
+    /// before <c>m++</c>) is not a function of the iteration number.
+    /// </summary>
+    private static bool OneStepPerIteration(LoopStatement loop, string name)
+    {
+        const int MaxPaths = 64;
+        List<HashSet<string>>? paths = Walk(loop.Header.Concat(loop.Body), new List<HashSet<string>> { new() });
+        return paths is not null && paths.All(p => p.Count == 1);
+
+        List<HashSet<string>>? Walk(IEnumerable<Statement> body, List<HashSet<string>> incoming)
+        {
+            List<HashSet<string>> current = incoming;
+            foreach (Statement st in body)
+            {
+                switch (st)
+                {
+                    case Assignment a when a.Target.Name == name:
+                        // The same value stored again (the condition's update, then the iteration's end) is one step.
+                        var value = new HashSet<string>();
+                        VariableUses.Names(a.Value, value);
+                        current = current.Select(p => new HashSet<string>(p) { string.Join(",", value.OrderBy(n => n, StringComparer.Ordinal)) }).ToList();
+                        break;
+                    case BreakStatement:
+                        return new List<HashSet<string>>();
+                    case IfStatement f:
+                    {
+                        var then = Walk(f.Then, current);
+                        var otherwise = Walk(f.Else, current);
+                        if (then is null || otherwise is null || then.Count + otherwise.Count > MaxPaths)
+                        {
+                            return null;
+                        }
+                        current = then.Concat(otherwise).ToList();
+                        break;
+                    }
+                    case LoopStatement inner:
+                    {
+                        var assigned = new HashSet<string>();
+                        VariableUses.Definitions(new[] { inner }, assigned);
+                        if (assigned.Contains(name))
+                        {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+            }
+            return current;
+        }
+    }
+
+    /// <summary>True when every assignment to <paramref name="name"/> inside the loop adds the same constant to it.</summary>
+    private bool Stepping(LoopStatement loop, string name, out Expr initial, out double step)
+    {
+        initial = null!;
+        step = 0;
+        if (!_types.TryGetValue(name, out TypeRef? type) || type.Name != "int")
+        {
+            return false;
+        }
+        (IReadOnlyList<Statement> enclosing, int position) = _scopes.ContainerOf(loop);
+        Expr? start = null;
+        for (int k = position - 1; k >= 0 && start is null; k--)
+        {
+            if (enclosing[k] is Assignment a && a.Target.Name == name)
+            {
+                start = a.Value;
+            }
+        }
+        if (start is not (Constant or Variable) || start is Variable v0 && _scopes.IsHeader(v0.Name))
+        {
+            return false;
+        }
+        var updates = new List<Assignment>();
+        Collect(loop.Header);
+        Collect(loop.Body);
+        double? delta = null;
+        foreach (Assignment update in updates)
+        {
+            if (update.Value is not Variable next || _scopes.DefinitionOf(next.Name) is not { } definition
+                || definition.Value is not Binary { Left: Variable from, Right: Constant c } b || from.Name != name
+                || b.Operator is not (BinaryOperator.Add or BinaryOperator.Subtract))
+            {
+                return false;
+            }
+            double d = b.Operator == BinaryOperator.Add ? c.Value : -c.Value;
+            if (delta is not null && delta != d)
+            {
+                return false;
+            }
+            delta = d;
+        }
+        if (delta is null || !OneStepPerIteration(loop, name))
+        {
+            return false;
+        }
+        initial = start;
+        step = delta.Value;
+        return true;
+
+        void Collect(IEnumerable<Statement> body)
+        {
+            foreach (Statement st in body)
+            {
+                switch (st)
+                {
+                    case Assignment a when a.Target.Name == name:
+                        updates.Add(a);
+                        break;
+                    case IfStatement f:
+                        Collect(f.Then);
+                        Collect(f.Else);
+                        break;
+                    case LoopStatement inner:
+                        Collect(inner.Header);
+                        Collect(inner.Body);
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
+using Backprop.Symbolic.Generators.Lowering;
+using Backprop.Symbolic.Generators.Model;
+
+namespace Backprop.Symbolic.Generators.Differentiation;
+
+/// <summary>
+/// The tape plan of the reverse mode. Inside loops the backward sweep reads forward values after the
+/// forward sweep has overwritten them; each mirrored block (a loop's backward body, a branch's mirror)
+/// asks <see cref="Restore"/> for what it reads: recomputed where <see cref="LoopFacts"/> allows, else
+/// popped from the tape. The plan remembers the pushes that go with the pops, and <see cref="Instrument"/>
+/// adds them to the forward sweep: at the end of the block, before each <c>break</c> that leaves it, and
+/// copies of a loop's carried values at the start of each iteration.
+/// </summary>
+internal sealed class TapePlan
+{
+    private readonly Scopes _scopes;
+    private readonly LoopFacts _facts;
+    private readonly NameAllocator _names;
+    private readonly IReadOnlyDictionary<string, TypeRef> _types;
+    private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
+    private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
+
+    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types)
+    {
+        _scopes = scopes;
+        _facts = facts;
+        _names = names;
+        _types = types;
+    }
+
+    /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
+    public static List<Statement> CountIterations(IEnumerable<Statement> body, NameAllocator names) => body.Select(s => s switch
+    {
+        LoopStatement l => l with
+        {
+            Header = CountIterations(l.Header, names).ToEquatableArray(),
+            Body = CountIterations(l.Body, names).ToEquatableArray(),
+            Counter = names.FreshNumbered("_n"),
+        },
+        IfStatement f => f with { Then = CountIterations(f.Then, names).ToEquatableArray(), Else = CountIterations(f.Else, names).ToEquatableArray() },
+        _ => s,
+    }).ToList();
+
+    /// <summary>
+    /// What a mirrored block must restore before its backward statements run: the values it reads that
+    /// its forward block defined (recorded there, popped here), and for a loop's body, the carried
+    /// variables' values at the start of the iteration.
+    /// </summary>
+    public List<Statement> Restore(Statement forward, ScopeKey scope, List<Statement> backward, string? index)
+    {
+        var exposed = new HashSet<string>();
+        VariableUses.ExposedReads(backward, exposed);
+        var pushes = new List<Variable>();
+        var pops = new List<Statement>();
+        var recomputed = new List<Statement>();
+        var done = new HashSet<string>();
+        foreach (string name in exposed.Where(_scopes.Knows).OrderBy(n => n, StringComparer.Ordinal))
+        {
+            Visit(name);
+        }
+        if (pushes.Count > 0)
+        {
+            _pushes[scope] = pushes;
+        }
+        // Popped in the reverse of the order pushed; recomputed values after what they read.
+        pops.Reverse();
+        pops.AddRange(recomputed);
+        return pops;
+
+        void Visit(string name)
+        {
+            if (!_scopes.Knows(name) || !done.Add(name))
+            {
+                return;
+            }
+            TypeRef type = _types.TryGetValue(name, out TypeRef? t) ? t : TypeRef.Double;
+            var variable = new Variable(name, type);
+            if (forward is LoopStatement loop && _scopes.HeadersOf(loop).Contains(name))
+            {
+                if (_facts.Induction(loop, name, index!) is { } value)
+                {
+                    Recompute(variable, value);
+                    return;
+                }
+                // Its value at the start of the iteration, copied before the body overwrites it.
+                var copy = new Variable(_names.Fresh(name + "_start"), type);
+                if (!_copies.TryGetValue(scope, out List<Assignment>? copies))
+                {
+                    _copies[scope] = copies = new List<Assignment>();
+                }
+                copies.Add(new Assignment(copy, variable, -1));
+                pushes.Add(copy);
+                pops.Add(new TapePop(variable));
+                return;
+            }
+            if (_scopes.OwnerOf(name) is not { } owner || !owner.Equals(scope))
+            {
+                return; // defined outside this block: its own block restores it, or it never changes
+            }
+            if (_scopes.LoopCountedBy(name) is { } counted && _facts.TripCount(counted) is { } count)
+            {
+                Recompute(variable, count);
+                return;
+            }
+            if (_scopes.DefinitionOf(name) is { } definition && _facts.IsRecomputable(definition.Value)
+                && (type.Kind is ScalarKind.Integer or ScalarKind.Bool || LoopFacts.Operations(definition.Value) <= LoopFacts.CheapOperations))
+            {
+                // Integer arithmetic (indices, counters), and a floating value one or two additions or
+                // multiplications away from values at hand, are cheaper to redo than to record.
+                Recompute(variable, definition.Value);
+                return;
+            }
+            if (type.Kind is ScalarKind.Other or ScalarKind.Sequence)
+            {
+                throw new InvalidOperationException($"'{name}' of type {type.Name} would have to be recorded on the tape.");
+            }
+            pushes.Add(variable);
+            pops.Add(new TapePop(variable));
+        }
+
+        void Recompute(Variable variable, Expr value)
+        {
+            var reads = new HashSet<string>();
+            VariableUses.Names(value, reads);
+            foreach (string read in reads.OrderBy(n => n, StringComparer.Ordinal))
+            {
+                Visit(read);
+            }
+            recomputed.Add(new Assignment(variable, value, -1));
+        }
+    }
+
+    /// <summary>The forward sweep with the recording the plan asked for.</summary>
+    public List<Statement> Instrument(IEnumerable<Statement> forward) => Instrument(forward, new List<List<Variable>>(), null);
+
+    /// <summary>
+    /// Adds to the forward sweep the recording the backward sweep asked for: each block's values pushed
+    /// at its end (and before each <c>break</c> that leaves it), a loop's carried values copied at the
+    /// start of each iteration.
+    /// </summary>
+    private List<Statement> Instrument(IEnumerable<Statement> body, List<List<Variable>> enclosing, List<Variable>? own)
+    {
+        var output = new List<Statement>();
+        foreach (Statement s in body)
+        {
+            switch (s)
+            {
+                case LoopStatement l:
+                {
+                    var key = new ScopeKey(l, 0);
+                    List<Variable> pushes = _pushes.TryGetValue(key, out List<Variable>? p) ? p : new List<Variable>();
+                    var inner = new List<List<Variable>> { pushes };
+                    List<Statement> header = Instrument(l.Header, inner, null);
+                    List<Statement> statements = Instrument(l.Body, inner, pushes);
+                    if (_copies.TryGetValue(key, out List<Assignment>? copies))
+                    {
+                        (header.Count > 0 ? header : statements).InsertRange(0, copies);
+                    }
+                    output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
+                    break;
+                }
+                case IfStatement f:
+                {
+                    List<Variable> thenPushes = _pushes.TryGetValue(new ScopeKey(f, 0), out List<Variable>? t) ? t : new List<Variable>();
+                    List<Variable> elsePushes = _pushes.TryGetValue(new ScopeKey(f, 1), out List<Variable>? e) ? e : new List<Variable>();
+                    var thenEnclosing = new List<List<Variable>> { thenPushes };
+                    thenEnclosing.AddRange(enclosing);
+                    var elseEnclosing = new List<List<Variable>> { elsePushes };
+                    elseEnclosing.AddRange(enclosing);
+                    output.Add(f with
+                    {
+                        Then = Instrument(f.Then, thenEnclosing, thenPushes).ToEquatableArray(),
+                        Else = Instrument(f.Else, elseEnclosing, elsePushes).ToEquatableArray(),
+                    });
+                    break;
+                }
+                case BreakStatement:
+                    foreach (List<Variable> pushes in enclosing)
+                    {
+                        output.AddRange(pushes.Select(v => (Statement)new TapePush(v)));
+                    }
+                    output.Add(s);
+                    break;
+                default:
+                    output.Add(s);
+                    break;
+            }
+        }
+        if (own is { Count: > 0 } && !EndsInBreak(output))
+        {
+            output.AddRange(own.Select(v => (Statement)new TapePush(v)));
+        }
+        return output;
+    }
+
+    private static bool EndsInBreak(IReadOnlyList<Statement> body) =>
+        body.Count > 0 && (body[body.Count - 1] is BreakStatement
+            || body[body.Count - 1] is IfStatement { Then.Count: > 0, Else.Count: > 0 } f && EndsInBreak(f.Then) && EndsInBreak(f.Else));
+}
