@@ -42,22 +42,9 @@ internal static class StableArrays
 
     private static void Writes(IEnumerable<Statement> body, HashSet<string> written)
     {
-        foreach (Statement s in body)
+        foreach (ElementWrite w in VariableUses.Descendants(body).OfType<ElementWrite>())
         {
-            switch (s)
-            {
-                case ElementWrite w:
-                    written.Add(w.Sequence.Name);
-                    break;
-                case IfStatement f:
-                    Writes(f.Then, written);
-                    Writes(f.Else, written);
-                    break;
-                case LoopStatement l:
-                    Writes(l.Header, written);
-                    Writes(l.Body, written);
-                    break;
-            }
+            written.Add(w.Sequence.Name);
         }
     }
 

@@ -146,25 +146,32 @@ internal static class VariableUses
         }
     }
 
-    /// <summary>Adds the local arrays <paramref name="body"/> allocates: the sequences whose elements can change.</summary>
-    public static void LocalArrays(IEnumerable<Statement> body, ISet<string> arrays)
+    /// <summary>Every statement of <paramref name="body"/> and of the blocks nested in it, in order.</summary>
+    public static IEnumerable<Statement> Descendants(IEnumerable<Statement> body)
     {
         foreach (Statement s in body)
         {
-            switch (s)
+            yield return s;
+            IEnumerable<Statement> nested = s switch
             {
-                case ArrayAllocation a:
-                    arrays.Add(a.Target.Name);
-                    break;
-                case IfStatement f:
-                    LocalArrays(f.Then, arrays);
-                    LocalArrays(f.Else, arrays);
-                    break;
-                case LoopStatement l:
-                    LocalArrays(l.Header, arrays);
-                    LocalArrays(l.Body, arrays);
-                    break;
+                IfStatement f => f.Then.Concat(f.Else),
+                LoopStatement l => l.Header.Concat(l.Body),
+                ReverseLoop r => r.Body,
+                _ => Enumerable.Empty<Statement>(),
+            };
+            foreach (Statement inner in Descendants(nested))
+            {
+                yield return inner;
             }
+        }
+    }
+
+    /// <summary>Adds the local arrays <paramref name="body"/> allocates: the sequences whose elements can change.</summary>
+    public static void LocalArrays(IEnumerable<Statement> body, ISet<string> arrays)
+    {
+        foreach (ArrayAllocation a in Descendants(body).OfType<ArrayAllocation>())
+        {
+            arrays.Add(a.Target.Name);
         }
     }
 

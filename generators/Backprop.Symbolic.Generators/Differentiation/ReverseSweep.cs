@@ -72,7 +72,7 @@ internal sealed class ReverseSweep
         // A parameter a loop reads gets its adjoint summed in a local: an out parameter is written
         // through a reference, which would put every iteration's += through memory.
         var readInLoops = new HashSet<string>();
-        VariableUses.Reads(LoopsIn(forward), readInLoops);
+        VariableUses.Reads(VariableUses.Descendants(forward).OfType<LoopStatement>(), readInLoops);
         var summed = new List<(ParameterModel Parameter, string Local)>();
         foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && p.Type.IsFloating && readInLoops.Contains(p.Name)))
         {
@@ -96,12 +96,6 @@ internal sealed class ReverseSweep
         return (_tape.Instrument(forward), output);
     }
 
-    private static IEnumerable<Statement> LoopsIn(IEnumerable<Statement> body) => body.SelectMany(s => s switch
-    {
-        LoopStatement l => new[] { s },
-        IfStatement f => LoopsIn(f.Then).Concat(LoopsIn(f.Else)),
-        _ => Enumerable.Empty<Statement>(),
-    });
 
     /// <summary>
     /// Writes the terms gathered so far into <paramref name="name"/>'s adjoint variable: added to it when it

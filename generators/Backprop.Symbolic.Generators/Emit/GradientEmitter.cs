@@ -302,41 +302,19 @@ internal static class GradientEmitter
 
     private static void AddPushed(IEnumerable<Statement> statements, HashSet<string> names)
     {
-        foreach (Statement s in statements)
+        foreach (TapePush push in VariableUses.Descendants(statements).OfType<TapePush>())
         {
-            switch (s)
-            {
-                case TapePush push:
-                    VariableUses.Names(push.Value, names);
-                    break;
-                case IfStatement f:
-                    AddPushed(f.Then, names);
-                    AddPushed(f.Else, names);
-                    break;
-                case LoopStatement l:
-                    AddPushed(l.Header, names);
-                    AddPushed(l.Body, names);
-                    break;
-            }
+            VariableUses.Names(push.Value, names);
         }
     }
 
-    private static bool Records(IEnumerable<Statement> statements) => statements.Any(s => s switch
-    {
-        TapePush or TapePop => true,
-        IfStatement f => Records(f.Then) || Records(f.Else),
-        LoopStatement l => Records(l.Header) || Records(l.Body),
-        ReverseLoop r => Records(r.Body),
-        _ => false,
-    });
+    private static bool Records(IEnumerable<Statement> statements) =>
+        VariableUses.Descendants(statements).Any(s => s is TapePush or TapePop);
 
-    private static bool UsesTape(IEnumerable<Statement> statements) => statements.Any(s => s switch
+    private static bool UsesTape(IEnumerable<Statement> statements) => VariableUses.Descendants(statements).Any(s => s switch
     {
         TapePush or TapePop or ArrayAllocation => true,
         DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence }),
-        IfStatement f => UsesTape(f.Then) || UsesTape(f.Else),
-        LoopStatement l => UsesTape(l.Header) || UsesTape(l.Body),
-        ReverseLoop r => UsesTape(r.Body),
         _ => false,
     });
 
