@@ -15,14 +15,14 @@ internal sealed class LoopFacts
 {
     private readonly Scopes _scopes;
     private readonly IReadOnlyDictionary<string, TypeRef> _types;
-    private readonly IReadOnlyList<ArrayAllocation> _allocations;
-    private readonly HashSet<string> _stable;
+    private readonly ISet<string> _localArrays;
+    private readonly ISet<string> _stable;
 
-    public LoopFacts(Scopes scopes, IReadOnlyDictionary<string, TypeRef> types, IReadOnlyList<ArrayAllocation> allocations, HashSet<string> stable)
+    public LoopFacts(Scopes scopes, IReadOnlyDictionary<string, TypeRef> types, ISet<string> localArrays, ISet<string> stable)
     {
         _scopes = scopes;
         _types = types;
-        _allocations = allocations;
+        _localArrays = localArrays;
         _stable = stable;
     }
 
@@ -42,9 +42,9 @@ internal sealed class LoopFacts
     {
         Constant or Literal or Variable => true,
         // The backward sweep has a local array itself only when it was created at the top level.
-        LengthRead l => !_allocations.Any(a => a.Target.Name == l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
+        LengthRead l => !_localArrays.Contains(l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
         // A parameter's elements never change, nor do a stable local array's after it is filled.
-        ElementRead r => (_stable.Contains(r.Sequence.Name) || !_allocations.Any(a => a.Target.Name == r.Sequence.Name)) && IsRecomputable(r.Index),
+        ElementRead r => (_stable.Contains(r.Sequence.Name) || !_localArrays.Contains(r.Sequence.Name)) && IsRecomputable(r.Index),
         Unary u => IsRecomputable(u.Operand),
         Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
         Conversion c => IsRecomputable(c.Operand),
@@ -61,15 +61,17 @@ internal sealed class LoopFacts
         {
             return null;
         }
-        var k0 = new Variable(index, TypeRef.Int32);
-        Expr offset = step == 1 ? k0 : step == -1 ? new Unary(UnaryOperator.Negate, k0, TypeRef.Int32) : new Binary(BinaryOperator.Multiply, k0, new Constant(step, TypeRef.Int32), TypeRef.Int32);
+        // initial ± index · |step|, written without the factor 1 or the term 0.
+        Expr distance = new Variable(index, TypeRef.Int32);
+        if (Math.Abs(step) != 1)
+        {
+            distance = new Binary(BinaryOperator.Multiply, distance, new Constant(Math.Abs(step), TypeRef.Int32), TypeRef.Int32);
+        }
         if (initial is Constant { Value: 0 })
         {
-            return offset;
+            return step > 0 ? distance : new Unary(UnaryOperator.Negate, distance, TypeRef.Int32);
         }
-        return step < 0
-            ? new Binary(BinaryOperator.Subtract, initial, step == -1 ? k0 : new Binary(BinaryOperator.Multiply, k0, new Constant(-step, TypeRef.Int32), TypeRef.Int32), TypeRef.Int32)
-            : new Binary(BinaryOperator.Add, initial, offset, TypeRef.Int32);
+        return new Binary(step > 0 ? BinaryOperator.Add : BinaryOperator.Subtract, initial, distance, TypeRef.Int32);
     }
 
     /// <summary>
@@ -88,7 +90,7 @@ internal sealed class LoopFacts
         VariableUses.Definitions(new[] { loop }, inside);
         var reads = new HashSet<string>();
         VariableUses.Names(bound, reads);
-        if (reads.Overlaps(inside) || _allocations.Any(a => reads.Contains(a.Target.Name)))
+        if (reads.Overlaps(inside) || reads.Overlaps(_localArrays))
         {
             return null; // the bound changes in the loop, or is a local array's length (the backward sweep has only its adjoint)
         }

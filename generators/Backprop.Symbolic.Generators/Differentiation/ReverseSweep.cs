@@ -32,8 +32,8 @@ internal sealed class ReverseSweep
     private readonly Stack<Dictionary<string, List<Expr>>> _pending = new();
     private readonly List<(Variable Sequence, Expr Index, Expr Term)> _elementTerms = new();
     private HashSet<string> _zeroed = new();
-    private readonly Stack<LoopStatement> _loops = new();
-    private readonly List<ArrayAllocation> _allocations = new();
+    private int _loopDepth;
+    private List<ArrayAllocation> _allocations = new();
     private Scopes _scopes = null!;
     private TapePlan _tape = null!;
     private string? _comment;
@@ -65,7 +65,9 @@ internal sealed class ReverseSweep
         forward = TapePlan.CountIterations(forward, _names);
         _scopes = new Scopes(forward);
         RecordTypes(forward);
-        _tape = new TapePlan(_scopes, new LoopFacts(_scopes, _types, _allocations, StableArrays.Find(forward)), _names, _types);
+        _allocations = VariableUses.Descendants(forward).OfType<ArrayAllocation>().ToList();
+        var localArrays = new HashSet<string>(_allocations.Select(a => a.Target.Name));
+        _tape = new TapePlan(_scopes, new LoopFacts(_scopes, _types, localArrays, StableArrays.Find(forward)), _names, _types);
         var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 
@@ -270,7 +272,7 @@ internal sealed class ReverseSweep
 
         var body = new List<Statement>();
         _pending.Push(new Dictionary<string, List<Expr>>());
-        _loops.Push(l);
+        _loopDepth++;
         _comment = null;
         Block(l.Body, body);
         Block(l.Header, body);
@@ -279,7 +281,7 @@ internal sealed class ReverseSweep
         {
             Settle(name, body, -1);
         }
-        _loops.Pop();
+        _loopDepth--;
         foreach (KeyValuePair<string, List<Expr>> pair in _pending.Pop())
         {
             if (pair.Value.Count > 0)
@@ -347,7 +349,7 @@ internal sealed class ReverseSweep
         List<Statement> whenFalse = Branch(f.Else, carried);
         whenTrue.InsertRange(0, AdjointArrays(new ScopeKey(f, 0)));
         whenFalse.InsertRange(0, AdjointArrays(new ScopeKey(f, 1)));
-        if (_loops.Count > 0)
+        if (_loopDepth > 0)
         {
             // Inside a loop the branch's values are gone by the time its mirror runs: restore them.
             whenTrue.InsertRange(0, _tape.Restore(f, new ScopeKey(f, 0), whenTrue, null));
@@ -504,7 +506,7 @@ internal sealed class ReverseSweep
 
     private void RecordTypes(IEnumerable<Statement> forward)
     {
-        foreach (Statement s in forward)
+        foreach (Statement s in VariableUses.Descendants(forward))
         {
             switch (s)
             {
@@ -513,29 +515,16 @@ internal sealed class ReverseSweep
                     break;
                 case DifferentiableCall c:
                     _types[c.Target.Name] = c.Target.Type;
-                    foreach (PartialSlot slot in c.Partials)
+                    foreach (Variable partial in c.Partials.Select(p => p.Variable).OfType<Variable>())
                     {
-                        if (slot.Variable is { } partial)
-                        {
-                            _types[partial.Name] = partial.Type;
-                        }
+                        _types[partial.Name] = partial.Type;
                     }
                     break;
-                case IfStatement f:
-                    RecordTypes(f.Then);
-                    RecordTypes(f.Else);
-                    break;
-                case LoopStatement l:
-                    if (l.Counter is not null)
-                    {
-                        _types[l.Counter] = TypeRef.Int32;
-                    }
-                    RecordTypes(l.Header);
-                    RecordTypes(l.Body);
+                case LoopStatement { Counter: { } counter }:
+                    _types[counter] = TypeRef.Int32;
                     break;
                 case ArrayAllocation a:
                     _types[a.Target.Name] = a.Target.Type;
-                    _allocations.Add(a);
                     break;
             }
         }

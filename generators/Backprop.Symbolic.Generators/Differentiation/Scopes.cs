@@ -41,6 +41,7 @@ internal sealed class Scopes
 {
     private readonly Dictionary<string, List<ScopeKey>?> _owner = new();
     private readonly Dictionary<ScopeKey, HashSet<string>> _headers = new();
+    private readonly HashSet<string> _allHeaders = new();
     private readonly Dictionary<string, Assignment> _single = new();
     private readonly Dictionary<string, int> _counts = new();
     private readonly Dictionary<Statement, (IReadOnlyList<Statement> List, int Index)> _containers = new(ReferenceComparer.Instance);
@@ -60,7 +61,7 @@ internal sealed class Scopes
         _headers.TryGetValue(new ScopeKey(loop, 0), out HashSet<string>? names) ? names : (IReadOnlyCollection<string>)System.Array.Empty<string>();
 
     /// <summary>True for a variable some loop carries.</summary>
-    public bool IsHeader(string name) => _headers.Values.Any(h => h.Contains(name));
+    public bool IsHeader(string name) => _allHeaders.Contains(name);
 
     /// <summary>The one assignment that defines an SSA variable, if it has exactly one.</summary>
     public Assignment? DefinitionOf(string name) =>
@@ -133,6 +134,7 @@ internal sealed class Scopes
                     _headers[left] = headers = new HashSet<string>();
                 }
                 headers.Add(name);
+                _allHeaders.Add(name);
             }
         }
         owner.RemoveRange(common, owner.Count - common);

@@ -54,8 +54,7 @@ internal static class MethodBodyWriter
                         if (call.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements)
                         {
                             // The callee's partials for a span argument fill scratch of the argument's length.
-                            string rent = elements.Type.Element!.Kind == ScalarKind.Single ? ".RentSingles(" : ".RentDoubles(";
-                            WriteAssignment(writer, elements, context.Tape + rent + Print(call.Arguments[i]) + ".Length)", context.Scope);
+                            WriteAssignment(writer, elements, Rent(context, elements.Type, Print(call.Arguments[i]) + ".Length"), context.Scope);
                             arguments.Add(Identifier(elements.Name));
                             continue;
                         }
@@ -122,8 +121,7 @@ internal static class MethodBodyWriter
                     break;
                 case ArrayAllocation a:
                 {
-                    string rent = a.Target.Type.Element!.Kind == ScalarKind.Single ? ".RentSingles(" : ".RentDoubles(";
-                    WriteAssignment(writer, a.Target, context.Tape + rent + Print(a.Length) + ")", context.Scope);
+                    WriteAssignment(writer, a.Target, Rent(context, a.Target.Type, Print(a.Length)), context.Scope);
                     for (int i = 0; i < a.Elements.Count; i++)
                     {
                         writer.Line(Identifier(a.Target.Name) + "[" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "] = " + Print(a.Elements[i]) + ";");
@@ -162,6 +160,10 @@ internal static class MethodBodyWriter
         context.Scope.Pop();
         writer.Close();
     }
+
+    /// <summary>Zeroed scratch of <paramref name="length"/> elements from the tape, for a span of <paramref name="type"/>.</summary>
+    private static string Rent(Context context, TypeRef type, string length) =>
+        context.Tape + (type.Element!.Kind == ScalarKind.Single ? ".RentSingles(" : ".RentDoubles(") + length + ")";
 
     private static string Pop(TypeRef type, string tape) => type.Kind switch
     {

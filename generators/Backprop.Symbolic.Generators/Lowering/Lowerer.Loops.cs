@@ -169,20 +169,20 @@ internal sealed partial class Lowerer
             ILabelSymbol? exit = loop.ExitLabel;
             ILabelSymbol? @continue = loop.ContinueLabel;
             var context = new LoopContext(exit, @continue, carried);
-            context.Break = (leaf, statements) =>
+            context.Break = (leaf, leafOutput) =>
             {
-                UpdateHeaders(context, leaf, statements);
-                statements.Add(new BreakStatement(_origin));
+                UpdateHeaders(context, leaf, leafOutput);
+                leafOutput.Add(new BreakStatement(_origin));
             };
             _loops.Push(context);
 
             var body = new Env(env, Env.Comparer);
-            var statements0 = new List<Statement>();
-            var condition0 = new List<Statement>();
+            var statements = new List<Statement>();
+            var conditionStatements = new List<Statement>();
             Expr test = new Constant(1, TypeRef.Bool);
             if (condition is not null && conditionAtTop)
             {
-                test = LowerCondition(condition, body, condition0);
+                test = LowerCondition(condition, body, conditionStatements);
                 if (carried.FirstOrDefault(c => c.Header.Type.IsFloating && !body[c.Key].Equals(c.Header)) is { Key: not null } changed)
                 {
                     // It runs once more than the body (the test that ends the loop): the backward sweep would miss that run.
@@ -195,12 +195,12 @@ internal sealed partial class Lowerer
                     if (test is not Constant and not Variable)
                     {
                         var decided = new Variable(_names.FreshNumbered("_c"), TypeRef.Bool);
-                        condition0.Add(new Assignment(decided, test, origin));
+                        conditionStatements.Add(new Assignment(decided, test, origin));
                         test = decided;
                     }
                     // The body reads the versions the condition defined, not the headers.
                     var versions = new Env(body, Env.Comparer);
-                    UpdateHeaders(context, body, condition0);
+                    UpdateHeaders(context, body, conditionStatements);
                     foreach (KeyValuePair<object, Variable> pair in versions)
                     {
                         body[pair.Key] = pair.Value;
@@ -211,9 +211,8 @@ internal sealed partial class Lowerer
             {
                 test = new Binary(BinaryOperator.LessThan, body[indexKey!], new LengthRead(collection), TypeRef.Bool);
                 TypeRef elementType = TypeMapper.Map(element!.Type);
-                Define(element!, elementType, ConvertTo(new ElementRead(collection, body[indexKey!], collection.Type.Element!), elementType), body, statements0);
+                Define(element!, elementType, ConvertTo(new ElementRead(collection, body[indexKey!], collection.Type.Element!), elementType), body, statements);
             }
-            var statements = statements0;
             IOperation? bottomTest = conditionAtTop ? null : condition;
             LowerStatements(Flatten(loop.Body), 0, body, statements, (leaf, end) =>
             {
@@ -264,7 +263,7 @@ internal sealed partial class Lowerer
                 }
                 continue;
             }
-            output.Add(new LoopStatement(condition0.ToEquatableArray(), test, statements.ToEquatableArray(), origin));
+            output.Add(new LoopStatement(conditionStatements.ToEquatableArray(), test, statements.ToEquatableArray(), origin));
             return true;
         }
     }
