@@ -68,45 +68,36 @@ public sealed class Tape
         _singlesUsed = Math.Min(mark.Singles, _singlesUsed);
     }
 
+    // The stack operations below go through a Recorder, the one implementation; generated code keeps its
+    // recorder for the whole method instead of taking one per operation.
+
     /// <summary>Pushes a floating-point value (a <see cref="float"/> widens exactly).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(double value)
     {
-        double[] values = _values;
-        int count = _valueCount;
-        if ((uint)count >= (uint)values.Length)
-        {
-            values = GrowValues();
-        }
-        values[count] = value;
-        _valueCount = count + 1;
+        Recorder recorder = Record();
+        recorder.Push(value);
+        recorder.Commit();
     }
 
     /// <summary>Pops the floating-point value pushed last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double PopDouble()
     {
-        int count = _valueCount - 1;
-        if (count < 0)
+        if (_valueCount == 0)
         {
             ThrowEmpty();
         }
-        _valueCount = count;
-        return _values[count];
+        Recorder recorder = Record();
+        double value = recorder.PopDouble();
+        recorder.Commit();
+        return value;
     }
 
     /// <summary>Pushes an integer: a trip count, an index, or a branch decision.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(long value)
     {
-        long[] integers = _integers;
-        int count = _integerCount;
-        if ((uint)count >= (uint)integers.Length)
-        {
-            integers = GrowIntegers();
-        }
-        integers[count] = value;
-        _integerCount = count + 1;
+        Recorder recorder = Record();
+        recorder.Push(value);
+        recorder.Commit();
     }
 
     /// <summary>Pushes a branch decision.</summary>
@@ -114,16 +105,16 @@ public sealed class Tape
     public void Push(bool value) => Push(value ? 1L : 0L);
 
     /// <summary>Pops the integer pushed last.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public long PopInt64()
     {
-        int count = _integerCount - 1;
-        if (count < 0)
+        if (_integerCount == 0)
         {
             ThrowEmpty();
         }
-        _integerCount = count;
-        return _integers[count];
+        Recorder recorder = Record();
+        long value = recorder.PopInt64();
+        recorder.Commit();
+        return value;
     }
 
     /// <summary>Pops the integer pushed last, as an <see cref="int"/>.</summary>
