@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using Backprop.Symbolic.Tensors;
 
 namespace Backprop.Symbolic.Taping;
 
@@ -146,18 +147,36 @@ public sealed class Tape
     /// <summary>A zeroed buffer of <paramref name="length"/> floats, valid until the enclosing mark is released.</summary>
     public Span<float> RentSingles(int length)
     {
+        int offset = ReserveSingles(length);
+        return _singles.AsSpan(offset, length);
+    }
+
+    /// <summary>
+    /// A zeroed tensor of <paramref name="shape"/>, valid until the enclosing mark is released: the intermediates
+    /// and adjoints of generated tensor gradients.
+    /// </summary>
+    public Tensor RentTensor(TensorShape shape)
+    {
+        int offset = ReserveSingles(shape.ElementCount);
+        return new Tensor(_singles, offset, shape);
+    }
+
+    // Reserves and zeroes `length` floats of the current arena; returns where they start.
+    private int ReserveSingles(int length)
+    {
         if (length < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length, "An array length cannot be negative.");
         }
         if (_singles.Length - _singlesUsed < length)
         {
+            // Buffers already handed out keep the old array alive; new ones come from a bigger one.
             _singles = new float[Math.Max(_singles.Length * 2, _singlesUsed + length)];
         }
-        Span<float> span = _singles.AsSpan(_singlesUsed, length);
+        int offset = _singlesUsed;
         _singlesUsed += length;
-        span.Clear();
-        return span;
+        _singles.AsSpan(offset, length).Clear();
+        return offset;
     }
 
     /// <summary>
