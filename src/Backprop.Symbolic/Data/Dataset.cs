@@ -66,6 +66,9 @@ public sealed class Dataset
     /// <summary>The labels, one per row (the array the dataset was created with).</summary>
     public ReadOnlySpan<int> Labels => _labels;
 
+    /// <summary>The label array itself, for views that hand out slices of it.</summary>
+    internal int[] LabelArray => _labels;
+
     /// <summary>The number of classes: labels lie in 0 .. <see cref="ClassCount"/> − 1.</summary>
     public int ClassCount { get; }
 
