@@ -58,6 +58,13 @@ public sealed class CsvLoaderTests
     }
 
     [Fact]
+    public void A_utf8_byte_order_mark_is_not_part_of_the_first_value()
+    {
+        byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Small)];
+        AssertSmall(CsvLoader.Load(new MemoryStream(bytes), "bom.csv"));
+    }
+
+    [Fact]
     public void Label_column_by_index_from_the_start_or_the_end()
     {
         var first = LoadText("2,1.5,-2\n0,3,4\n", new CsvOptions { LabelColumn = 0 });
