@@ -58,6 +58,46 @@ public static partial class MatrixProduct
         bool transposeA,
         bool transposeB,
         bool accumulate,
+        int maxDegreeOfParallelism) =>
+        MultiplyWith(BestKernel, a, b, c, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism);
+
+    /// <summary>The implementations of the product; the best one the machine supports is <see cref="BestKernel"/>.</summary>
+    internal enum Kernel
+    {
+        /// <summary>The plain triple loop.</summary>
+        Scalar,
+
+        /// <summary>Packed blocks, 6 × 16 register tiles of <c>Vector256</c> FMAs (AVX2 + FMA).</summary>
+        Vector256,
+
+        /// <summary>Packed blocks, 6 × 32 register tiles of <c>Vector512</c> FMAs (AVX-512F, where accelerated).</summary>
+        Vector512,
+    }
+
+    /// <summary>The fastest kernel this machine runs.</summary>
+    internal static Kernel BestKernel =>
+        !Blocked.IsSupported ? Kernel.Scalar : Blocked.WideIsSupported ? Kernel.Vector512 : Kernel.Vector256;
+
+    /// <summary>True when <paramref name="kernel"/> can run on this machine.</summary>
+    internal static bool IsAvailable(Kernel kernel) => kernel switch
+    {
+        Kernel.Scalar => true,
+        Kernel.Vector256 => Blocked.IsSupported,
+        _ => Blocked.IsSupported && Blocked.WideIsSupported,
+    };
+
+    /// <summary>The product through a chosen kernel (tests run every available one).</summary>
+    internal static void MultiplyWith(
+        Kernel kernel,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> c,
+        int m,
+        int k,
+        int n,
+        bool transposeA,
+        bool transposeB,
+        bool accumulate,
         int maxDegreeOfParallelism)
     {
         if (m < 0 || k < 0 || n < 0)
@@ -74,6 +114,10 @@ public static partial class MatrixProduct
             throw new ArgumentException(
                 $"The degree of parallelism must be -1 (every core) or at least 1; {maxDegreeOfParallelism} was given.", nameof(maxDegreeOfParallelism));
         }
+        if (!IsAvailable(kernel))
+        {
+            throw new PlatformNotSupportedException($"The {kernel} matrix-product kernel does not run on this machine.");
+        }
         if (m == 0 || n == 0)
         {
             return;
@@ -86,14 +130,14 @@ public static partial class MatrixProduct
             }
             return;
         }
-        if (!Blocked.IsSupported)
+        if (kernel == Kernel.Scalar)
         {
             MultiplyScalar(a, b, c, m, k, n, transposeA, transposeB, accumulate);
             return;
         }
         int threads = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         threads = (long)m * k * n < ParallelThreshold ? 1 : Math.Min(threads, (m + TileRows - 1) / TileRows);
-        Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads);
+        Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads, wide: kernel == Kernel.Vector512);
     }
 
     /// <summary>The plain triple loop: the fallback where AVX2 and FMA are missing.</summary>
