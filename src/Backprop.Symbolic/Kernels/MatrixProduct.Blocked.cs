@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
@@ -72,6 +73,7 @@ public static partial class MatrixProduct
         }
 
         /// <summary>C (m × n, row stride ldc) (+)= op(A) · op(B), on the calling thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Run(
             float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, int n,
             bool transposeA, bool transposeB, bool accumulate, bool wide)
