@@ -51,6 +51,8 @@ public class FmaPeakBenchmarks
     private sealed class Config : ManualConfig
     {
         public Config() =>
-            AddColumn(new GigaflopsColumn(static _ => (double)Iterations * Chains * 8 * 2));
+            AddColumn(
+                new GigaflopsColumn(static _ => (double)Iterations * Chains * 8 * 2),
+                new GigaflopsColumn(static _ => (double)Iterations * Chains * 8 * 2, fromMinimum: true));
     }
 }

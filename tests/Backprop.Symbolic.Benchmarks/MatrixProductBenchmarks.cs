@@ -52,15 +52,19 @@ public class MatrixProductBenchmarks
         return values;
     }
 
+    private static double Flops(BenchmarkCase benchmarkCase)
+    {
+        double n = (int)benchmarkCase.Parameters["Size"];
+        return 2 * n * n * n;
+    }
+
     private sealed class Config : ManualConfig
     {
         public Config()
         {
-            AddColumn(new GigaflopsColumn(static benchmarkCase =>
-            {
-                double n = (int)benchmarkCase.Parameters["Size"];
-                return 2 * n * n * n;
-            }));
+            AddColumn(
+                new GigaflopsColumn(Flops),
+                new GigaflopsColumn(Flops, fromMinimum: true));
             AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default);
             WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
         }
