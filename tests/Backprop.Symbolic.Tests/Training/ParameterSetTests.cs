@@ -86,7 +86,7 @@ public sealed class ParameterSetTests
         set.Add("W", 2, 2);
         var error = Assert.Throws<ArgumentException>(() => set.Add("W", 3));
         Assert.Contains("'W' is already in the set (W [2, 2])", error.Message);
-        Assert.Equal(1, set.Count);
+        Assert.Single(set);
     }
 
     [Theory]
