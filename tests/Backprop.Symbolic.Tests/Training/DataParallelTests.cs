@@ -1,0 +1,231 @@
+using System;
+using System.Threading;
+using Backprop.Symbolic.Tensors;
+using Backprop.Symbolic.Training;
+using Backprop.Symbolic.Training.Initializers;
+using Xunit;
+
+namespace Backprop.Symbolic.Tests.Training;
+
+/// <summary>
+/// <see cref="DataParallel"/> against one thread, on softmax regression written by hand:
+/// z = x·W + b, L = mean over rows of −log softmax(z)[label]; ∂L/∂z = (softmax(z) − onehot) / rows,
+/// ∂L/∂W = xᵀ·∂L/∂z, ∂L/∂b = Σ_rows ∂L/∂z.
+/// </summary>
+public sealed class DataParallelTests
+{
+    private const int Features = 5;
+    private const int Classes = 3;
+
+    private readonly ParameterSet _set = new();
+    private readonly Parameter _w;
+    private readonly Parameter _b;
+
+    public DataParallelTests()
+    {
+        _w = _set.Add("W", Initializer.Normal(0, 0.5, seed: 3), Features, Classes);
+        _b = _set.Add("b", Initializer.Normal(0, 0.1, seed: 4), Classes);
+        _set.Build();
+    }
+
+    private static (Tensor Inputs, int[] Labels) Batch(int rows)
+    {
+        var random = new SeededRandom(rows);
+        var inputs = Tensor.Zeros(rows, Features);
+        var labels = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int f = 0; f < Features; f++)
+            {
+                inputs[r, f] = (float)random.NextNormal();
+            }
+            labels[r] = random.NextInt32(Classes);
+        }
+        return (inputs, labels);
+    }
+
+    private float SoftmaxRegression(Tensor inputs, ReadOnlySpan<int> labels, GradientBuffer gradients)
+    {
+        int rows = inputs.Shape[0];
+        Tensor dW = gradients[_w];
+        Tensor dB = gradients[_b];
+        Span<double> z = stackalloc double[Classes];
+        double loss = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            double max = double.NegativeInfinity;
+            for (int c = 0; c < Classes; c++)
+            {
+                z[c] = _b.Value[c];
+                for (int f = 0; f < Features; f++)
+                {
+                    z[c] += inputs[r, f] * _w.Value[f, c];
+                }
+                max = Math.Max(max, z[c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < Classes; c++)
+            {
+                sum += Math.Exp(z[c] - max);
+            }
+            loss -= z[labels[r]] - max - Math.Log(sum);
+            for (int c = 0; c < Classes; c++)
+            {
+                double dz = ((Math.Exp(z[c] - max) / sum) - (c == labels[r] ? 1 : 0)) / rows;
+                dB[c] += (float)dz;
+                for (int f = 0; f < Features; f++)
+                {
+                    dW[f, c] += (float)(inputs[r, f] * dz);
+                }
+            }
+        }
+        return (float)(loss / rows);
+    }
+
+    [Theory]
+    [InlineData(2, 37)]
+    [InlineData(3, 37)]
+    [InlineData(4, 64)]
+    public void The_gradient_and_loss_are_those_of_one_thread_up_to_summation_order(int workers, int rows)
+    {
+        (Tensor inputs, int[] labels) = Batch(rows);
+        GradientBuffer single = _set.CreateGradientBuffer();
+        float expectedLoss = SoftmaxRegression(inputs, labels, single);
+        float[] expected = single.Span.ToArray();
+
+        _set.Gradients.Fill(123f); // overwritten, not added to
+        using var parallel = new DataParallel(_set, workers);
+        float loss = parallel.ComputeGradients(inputs, labels, SoftmaxRegression);
+
+        Assert.Equal(expectedLoss, loss, 1e-5f);
+        float[] actual = _set.Gradients.ToArray();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6f * Math.Max(1, Math.Abs(expected[i])),
+                $"element {i}: one thread {expected[i]}, {workers} workers {actual[i]}");
+        }
+        Assert.Contains(expected, g => Math.Abs(g) > 1e-3); // the check is not of zeros
+    }
+
+    [Fact]
+    public void Every_row_goes_to_exactly_one_worker_in_slices_as_even_as_possible()
+    {
+        using var parallel = new DataParallel(_set, 3);
+        var seen = new int[10];
+        var slices = new int[3];
+        int calls = 0;
+        parallel.ComputeGradients(10, (start, count, g) =>
+        {
+            for (int r = start; r < start + count; r++)
+            {
+                Interlocked.Increment(ref seen[r]);
+            }
+            slices[Interlocked.Increment(ref calls) - 1] = count;
+            return 0f;
+        });
+        Assert.All(seen, s => Assert.Equal(1, s));
+        Array.Sort(slices);
+        Assert.Equal(new[] { 3, 3, 4 }, slices);
+    }
+
+    [Fact]
+    public void Fewer_rows_than_workers_uses_one_worker_per_row()
+    {
+        using var parallel = new DataParallel(_set, 4);
+        int calls = 0;
+        float loss = parallel.ComputeGradients(2, (start, count, g) =>
+        {
+            Interlocked.Increment(ref calls);
+            g.Span[0] = start + 1; // row 0 writes 1, row 1 writes 2: the mean is 1.5
+            return start + 1;
+        });
+        Assert.Equal(2, calls);
+        Assert.Equal(1.5f, loss);
+        Assert.Equal(1.5f, _set.Gradients[0]);
+    }
+
+    [Fact]
+    public void Each_worker_gets_a_zeroed_buffer_of_its_own()
+    {
+        using var parallel = new DataParallel(_set, 2);
+        for (int round = 0; round < 3; round++)
+        {
+            parallel.ComputeGradients(4, (start, count, g) =>
+            {
+                foreach (float value in g.Span)
+                {
+                    Assert.Equal(0f, value);
+                }
+                g.Span.Fill(1f);
+                return 0f;
+            });
+            Assert.All(_set.Gradients.ToArray(), v => Assert.Equal(1f, v));
+        }
+    }
+
+    [Fact]
+    public void A_failing_worker_surfaces_as_an_aggregate_exception_and_the_instance_stays_usable()
+    {
+        using var parallel = new DataParallel(_set, 2);
+        var error = Assert.Throws<AggregateException>(() => parallel.ComputeGradients(4, (start, count, g) =>
+            start == 0 ? 0f : throw new InvalidOperationException("slice " + start)));
+        Assert.Contains("1 of 2 workers", error.Message);
+        Assert.Equal("slice 2", Assert.Single(error.InnerExceptions).Message);
+
+        float loss = parallel.ComputeGradients(4, (start, count, g) => 2f);
+        Assert.Equal(2f, loss);
+    }
+
+    [Fact]
+    public void Bad_input_is_rejected()
+    {
+        using var parallel = new DataParallel(_set, 2);
+        (Tensor inputs, int[] labels) = Batch(6);
+        var error = Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(inputs, labels.AsSpan(0, 5), SoftmaxRegression));
+        Assert.Contains("[6, 5] has 6 rows but 5 labels", error.Message);
+        Assert.Throws<ArgumentException>(() => parallel.ComputeGradients(0, (s, c, g) => 0f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DataParallel(_set, -1));
+        parallel.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => parallel.ComputeGradients(inputs, labels, SoftmaxRegression));
+    }
+
+    [ThreadStatic]
+    private static long t_lastAllocated;
+
+    [Fact]
+    public void The_steady_state_allocates_nothing_on_any_thread()
+    {
+        (Tensor inputs, int[] labels) = Batch(40);
+        using var parallel = new DataParallel(_set, 2);
+        long worst = 0;
+        int measuring = 0;
+        BatchGradientFunction function = (x, y, g) =>
+        {
+            // Bytes this thread allocated since its previous call: the worker loop's and the call's own.
+            long now = GC.GetAllocatedBytesForCurrentThread();
+            long since = now - t_lastAllocated;
+            t_lastAllocated = now;
+            if (Volatile.Read(ref measuring) == 1)
+            {
+                long seen;
+                while (since > (seen = Interlocked.Read(ref worst)) && Interlocked.CompareExchange(ref worst, since, seen) != seen)
+                {
+                }
+            }
+            return SoftmaxRegression(x, y, g);
+        };
+        for (int i = 0; i < 5; i++)
+        {
+            parallel.ComputeGradients(inputs, labels, function);
+        }
+        Volatile.Write(ref measuring, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            parallel.ComputeGradients(inputs, labels, function);
+        }
+        long callingThread = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, callingThread);
+        Assert.Equal(0, Interlocked.Read(ref worst));
+    }
+}
