@@ -106,8 +106,13 @@ public abstract class Optimizer
     private protected static float Require(float value, float low, float high, string name, bool highExclusive = false)
     {
         bool ok = float.IsFinite(value) && value >= low && (highExclusive ? value < high : value <= high);
-        return ok
-            ? value
-            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number in [{low}, {high}{(highExclusive ? ")" : "]")}.");
+        if (ok)
+        {
+            return value;
+        }
+        string range = high == float.MaxValue
+            ? $"a finite number, {low} or more"
+            : $"a number in [{low}, {high}{(highExclusive ? ")" : "]")}";
+        throw new ArgumentOutOfRangeException(name, value, $"{name} must be {range}.");
     }
 }
