@@ -1,85 +1,36 @@
 using System;
 using System.Threading;
+using Backprop.Symbolic.GradientChecking;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
-using Backprop.Symbolic.Training.Initializers;
 using Xunit;
 
 namespace Backprop.Symbolic.Tests.Training;
 
-/// <summary>
-/// <see cref="DataParallel"/> against one thread, on softmax regression written by hand:
-/// z = x·W + b, L = mean over rows of −log softmax(z)[label]; ∂L/∂z = (softmax(z) − onehot) / rows,
-/// ∂L/∂W = xᵀ·∂L/∂z, ∂L/∂b = Σ_rows ∂L/∂z.
-/// </summary>
+/// <summary><see cref="DataParallel"/> against one thread, on softmax regression written by hand (<see cref="SoftmaxRegressionModel"/>).</summary>
 public sealed class DataParallelTests
 {
-    private const int Features = 5;
-    private const int Classes = 3;
-
-    private readonly ParameterSet _set = new();
-    private readonly Parameter _w;
-    private readonly Parameter _b;
+    private readonly SoftmaxRegressionModel _model = new(features: 5, classes: 3, seed: 3);
+    private readonly ParameterSet _set;
 
     public DataParallelTests()
     {
-        _w = _set.Add("W", Initializer.Normal(0, 0.5, seed: 3), Features, Classes);
-        _b = _set.Add("b", Initializer.Normal(0, 0.1, seed: 4), Classes);
-        _set.Build();
+        _set = _model.Parameters;
     }
 
-    private static (Tensor Inputs, int[] Labels) Batch(int rows)
-    {
-        var random = new SeededRandom(rows);
-        var inputs = Tensor.Zeros(rows, Features);
-        var labels = new int[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            for (int f = 0; f < Features; f++)
-            {
-                inputs[r, f] = (float)random.NextNormal();
-            }
-            labels[r] = random.NextInt32(Classes);
-        }
-        return (inputs, labels);
-    }
+    private (Tensor Inputs, int[] Labels) Batch(int rows) => _model.RandomBatch(rows, seed: rows);
 
-    private float SoftmaxRegression(Tensor inputs, ReadOnlySpan<int> labels, GradientBuffer gradients)
+    private float SoftmaxRegression(Tensor inputs, ReadOnlySpan<int> labels, GradientBuffer gradients) =>
+        _model.Gradient(inputs, labels, gradients);
+
+    [Fact]
+    public void The_hand_written_model_gradient_is_right()
     {
-        int rows = inputs.Shape[0];
-        Tensor dW = gradients[_w];
-        Tensor dB = gradients[_b];
-        Span<double> z = stackalloc double[Classes];
-        double loss = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            double max = double.NegativeInfinity;
-            for (int c = 0; c < Classes; c++)
-            {
-                z[c] = _b.Value[c];
-                for (int f = 0; f < Features; f++)
-                {
-                    z[c] += inputs[r, f] * _w.Value[f, c];
-                }
-                max = Math.Max(max, z[c]);
-            }
-            double sum = 0;
-            for (int c = 0; c < Classes; c++)
-            {
-                sum += Math.Exp(z[c] - max);
-            }
-            loss -= z[labels[r]] - max - Math.Log(sum);
-            for (int c = 0; c < Classes; c++)
-            {
-                double dz = ((Math.Exp(z[c] - max) / sum) - (c == labels[r] ? 1 : 0)) / rows;
-                dB[c] += (float)dz;
-                for (int f = 0; f < Features; f++)
-                {
-                    dW[f, c] += (float)(inputs[r, f] * dz);
-                }
-            }
-        }
-        return (float)(loss / rows);
+        (Tensor inputs, int[] labels) = Batch(20);
+        var sharp = new GradientCheckOptions { RelativeStep = 1e-3, Tolerance = 1e-5 };
+        GradientCheckReport report = GradientCheck.Check(
+            _set, () => _model.Loss(inputs, labels), () => _model.Gradient(inputs, labels, _set.GradientBuffer), sharp);
+        Assert.True(report.Passed, report.ToString());
     }
 
     [Theory]
