@@ -124,6 +124,7 @@ internal sealed class TapePlan
 
         void Recompute(Variable variable, Expr value)
         {
+            value = _facts.WithAllocatedLengths(value);
             var reads = new HashSet<string>();
             VariableUses.Names(value, reads);
             foreach (string read in reads.OrderBy(n => n, StringComparer.Ordinal))

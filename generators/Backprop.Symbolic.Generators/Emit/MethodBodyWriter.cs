@@ -241,6 +241,7 @@ internal static class MethodBodyWriter
                 {
                     Assignment a => a.Target,
                     DifferentiableCall c => c.Target,
+                    ArrayAllocation a => a.Target,
                     ReturnStatement r => value with { Type = r.Value.Type },
                     _ => null,
                 };
