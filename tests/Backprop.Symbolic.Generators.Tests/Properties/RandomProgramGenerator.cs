@@ -166,6 +166,13 @@ public static class ProgramWalker
             case Declare d: Visit(d.Value, names); break;
             case Assign a: Visit(a.Value, names); break;
             case Return r: Visit(r.Value, names); break;
+            case For f:
+                foreach (Stmt t in f.Body) { Visit(t, names); }
+                break;
+            case DeclareArray a:
+                foreach (Expr e in a.Elements) { Visit(e, names); }
+                break;
+            case WriteElement w: Visit(w.Value, names); break;
             case If i:
                 Visit(i.Condition, names);
                 foreach (Stmt t in i.Then) { Visit(t, names); }
@@ -333,6 +340,23 @@ public static class ProgramRenderer
             case Return r:
                 sb.AppendLine($"{pad}return {E(r.Value, mode)};");
                 break;
+            case For f:
+                sb.AppendLine($"{pad}for (int {f.Counter} = 0; {f.Counter} < {f.Bound}; {f.Counter}++)");
+                AppendBlock(sb, f.Body, mode, indent);
+                break;
+            case Break:
+                sb.AppendLine($"{pad}break;");
+                break;
+            case DeclareArray a when a.Elements.IsEmpty:
+                sb.AppendLine($"{pad}{mode.T}[] {a.Name} = new {mode.T}[{a.Length.ToString(CultureInfo.InvariantCulture)}];");
+                break;
+            case DeclareArray a:
+                string elements = string.Join(", ", a.Elements.Select(e => E(e, mode)));
+                sb.AppendLine(a.Braces ? $"{pad}{mode.T}[] {a.Name} = {{ {elements} }};" : $"{pad}{mode.T}[] {a.Name} = new {mode.T}[] {{ {elements} }};");
+                break;
+            case WriteElement w:
+                sb.AppendLine($"{pad}{w.Array}[{Index(w.Array, w.Index)}] {w.Op} {E(w.Value, mode)};");
+                break;
             case If i:
                 sb.AppendLine($"{pad}if ({C(i.Condition, mode)})");
                 AppendBlock(sb, i.Then, mode, indent);
@@ -394,7 +418,15 @@ public static class ProgramRenderer
         HelperCall h => $"{h.Name}({string.Join(", ", h.Args.Select(a => E(a, mode)))})",
         Ternary t => $"({C(t.Condition, mode)} ? {E(t.WhenTrue, mode)} : {E(t.WhenFalse, mode)})",
         Call c => RenderCall(c, mode),
+        Element el => $"{el.Array}[{Index(el.Array, el.Index)}]",
         _ => throw new InvalidOperationException("Unknown expression " + e),
+    };
+
+    private static string Index(string array, ArrayIndex index) => index.Variable switch
+    {
+        null => index.Offset.ToString(CultureInfo.InvariantCulture),
+        string v when index.Abs => $"(Math.Abs({v}) + {index.Offset.ToString(CultureInfo.InvariantCulture)}) % {array}.Length",
+        string v => $"({v} + {index.Offset.ToString(CultureInfo.InvariantCulture)}) % {array}.Length",
     };
 
     private static string RenderCall(Call c, Mode mode)
@@ -497,7 +529,7 @@ public static class ProgramRenderer
 }
 
 /// <summary>CsCheck generators of random program batches.</summary>
-public static class RandomProgramGenerator
+public static partial class RandomProgramGenerator
 {
     /// <summary>A batch of <paramref name="methods"/> top-level methods and <paramref name="helpers"/> helpers.</summary>
     public static Gen<ProgramBatch> Batch(Precision precision, int methods, int helpers) =>
@@ -545,10 +577,11 @@ public static class RandomProgramGenerator
         Param,
         Local,
         Const,
+        Array,
     }
 
     /// <summary>Builds one method; tracks the variables in scope and their magnitude bounds.</summary>
-    private sealed class MethodBuilder
+    private sealed partial class MethodBuilder
     {
         private const double ExprLimit = 10.0;
         private const double VarLimit = 12.0;
@@ -633,7 +666,7 @@ public static class RandomProgramGenerator
             }
             // Return something that depends on the parameters and some local, not only on constants.
             (Expr result, double bound) = Expression(Int(1, 3));
-            var live = Visible.Where(v => v.Kind != VarKind.Const).Select(v => v.Name).ToList();
+            var live = Visible.Where(v => v.Kind is not (VarKind.Const or VarKind.Array)).Select(v => v.Name).ToList();
             var folded = parameters.Where(p => !p.IsInt).Select(p => p.Name).Append(Pick(live)).Distinct().ToList();
             foreach (string v in folded.Where(_ => Chance(0.8)))
             {
@@ -643,6 +676,12 @@ public static class RandomProgramGenerator
                     1 => (new Bin('*', result, new Ref(v)), bound * _bounds[v]),
                     _ => (new Bin('-', result, Fn("Sin", new Ref(v))), bound + 1),
                 };
+            }
+            if (Visible.Any(v => v.Kind == VarKind.Array) && Chance(0.5))
+            {
+                // An element of a local array, read after the loops that wrote it.
+                (Expr element, double elementBound) = ElementRead();
+                (result, bound) = (new Bin('+', result, element), bound + elementBound);
             }
             (result, bound) = Limit((result, bound), ExprLimit);
             body.Add(new Return(result));
@@ -667,14 +706,32 @@ public static class RandomProgramGenerator
         {
             var assignable = Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).Select(v => v.Name).ToList();
             var locals = Visible.Where(v => v.Kind == VarKind.Local).Select(v => v.Name).ToList();
+            bool arrays = Visible.Any(v => v.Kind == VarKind.Array);
+            var carried = assignable.Where(IsCarried).ToList();
+            if (carried.Count > 0 && Chance(0.35))
+            {
+                // Loops mostly change what they carry, reading little else: values from before the loop that
+                // the loop does not read are then only read after it, together with what it carried.
+                return LoopUpdate(Pick(carried));
+            }
             int kind = Weighted(
-                30,                                  // declare
-                4,                                   // const local
-                12,                                  // assign
-                16,                                  // compound assignment
-                locals.Count > 0 ? 6 : 0,            // ++ / --
-                nesting < 2 ? 14 : 0,                // if / else if / else
-                allowReturn && nesting < 2 ? 5 : 0); // early return
+                30,                                           // declare
+                4,                                            // const local
+                12,                                           // assign
+                16,                                           // compound assignment
+                locals.Count > 0 ? 6 : 0,                     // ++ / --
+                nesting < 2 ? 14 : 0,                         // if / else if / else
+                allowReturn && nesting < 2 ? (nesting == 0 ? 8 : 5) : 0, // early return
+                nesting < 2 && _loops.Count < 2 ? 12 : 0,     // for loop
+                nesting == 0 ? 12 : 8,                        // local array
+                arrays ? 10 : 0,                              // element write
+                _loops.Count > 0 ? 3 : 0);                    // if (...) break;
+            string? target = kind is 2 or 3 ? Pick(assignable) : kind == 4 ? Pick(locals) : null;
+            if (target is not null && IsCarried(target))
+            {
+                // A variable an enclosing loop carries changes only in ways that keep its bound for any trip count.
+                return LoopUpdate(target);
+            }
             switch (kind)
             {
                 case 0:
@@ -693,30 +750,36 @@ public static class RandomProgramGenerator
                 }
                 case 2:
                 {
-                    string target = Pick(assignable);
                     (Expr e, double bound) = Limit(Expression(Int(1, 3)), VarLimit);
-                    _bounds[target] = bound;
-                    return new Assign(target, "=", e);
+                    _bounds[target!] = bound;
+                    return new Assign(target!, "=", e);
                 }
                 case 3:
-                    return Compound(Pick(assignable));
+                    return Compound(target!);
                 case 4:
                 {
-                    string target = Pick(locals);
-                    if (_bounds[target] + 1 > VarLimit)
+                    if (_bounds[target!] + 1 > VarLimit)
                     {
-                        return Compound(target);
+                        return Compound(target!);
                     }
-                    _bounds[target] += 1;
-                    return new Increment(target, Up: Chance(0.5), Prefix: Chance(0.3));
+                    _bounds[target!] += 1;
+                    return new Increment(target!, Up: Chance(0.5), Prefix: Chance(0.3));
                 }
                 case 5:
                     return IfStatement(nesting, allowReturn);
-                default:
+                case 6:
                 {
                     (Expr e, _) = Limit(Expression(Int(1, 3)), ExprLimit);
                     return new If(Condition(1), ImmutableArray.Create<Stmt>(new Return(e)), ImmutableArray<ElseIf>.Empty, null);
                 }
+                case 7:
+                    return Loop(nesting, allowReturn);
+                case 8:
+                    return ArrayDeclaration();
+                case 9:
+                    return ElementWrite();
+                default:
+                    return new If(Condition(1), ImmutableArray.Create<Stmt>(new Break()), ImmutableArray<ElseIf>.Empty, null);
             }
         }
 
@@ -836,7 +899,7 @@ public static class RandomProgramGenerator
                     if (IsConstant(left) && IsConstant(right))
                     {
                         // A constant condition would make code unreachable; compare a variable instead.
-                        left = new Ref(Pick(Visible.Where(v => v.Kind != VarKind.Const).ToList()).Name);
+                        left = new Ref(Pick(Visible.Where(v => v.Kind is not (VarKind.Const or VarKind.Array)).ToList()).Name);
                     }
                     return new Cmp(Pick(Comparisons), left, right);
                 }
@@ -868,10 +931,20 @@ public static class RandomProgramGenerator
 
         private (Expr E, double Bound) Leaf()
         {
-            var vars = Visible.ToList();
-            int kind = Weighted(vars.Count > 0 ? 75 : 0, 14, _intParam is null ? 0 : 6, 5);
+            var vars = Visible.Where(v => v.Kind != VarKind.Array).ToList();
+            int kind = Weighted(
+                vars.Count > 0 ? 75 : 0,
+                14,
+                _intParam is null ? 0 : 6,
+                5,
+                Visible.Any(v => v.Kind == VarKind.Array) ? 12 : 0, // an element of a local array
+                _loops.Count > 0 ? 6 : 0);                         // a loop counter
             switch (kind)
             {
+                case 4:
+                    return ElementRead();
+                case 5:
+                    return (new IntRef(Pick(_loops).Counter), LoopCounterBound);
                 case 0:
                 {
                     string name = Pick(vars).Name;
@@ -1197,6 +1270,18 @@ public static class ProgramShrinker
             case Return r:
                 foreach (Expr e in ExprShrinks(r.Value)) { yield return r with { Value = e }; }
                 break;
+            case For f:
+                foreach (ImmutableArray<Stmt> b in BlockShrinks(f.Body, topLevel: false)) { yield return f with { Body = b }; }
+                break;
+            case DeclareArray a:
+                for (int i = 0; i < a.Elements.Length; i++)
+                {
+                    foreach (Expr x in ExprShrinks(a.Elements[i])) { yield return a with { Elements = a.Elements.SetItem(i, x) }; }
+                }
+                break;
+            case WriteElement w:
+                foreach (Expr e in ExprShrinks(w.Value)) { yield return w with { Value = e }; }
+                break;
             case If f:
                 foreach (Cond c in CondShrinks(f.Condition)) { yield return f with { Condition = c }; }
                 foreach (ImmutableArray<Stmt> b in BlockShrinks(f.Then, topLevel: false)) { yield return f with { Then = b }; }
@@ -1246,6 +1331,7 @@ public static class ProgramShrinker
                 yield break;
             case Ref:
             case IntRef:
+            case Element:
                 yield return new Lit(0.5);
                 yield break;
         }
