@@ -68,7 +68,7 @@ internal sealed class ReverseSweep
         RecordTypes(forward);
         _allocations = VariableUses.Descendants(forward).OfType<ArrayAllocation>().ToList();
         _facts = new LoopFacts(_scopes, _types, forward, StableArrays.Find(forward));
-        _tape = new TapePlan(_scopes, _facts, _names, _types);
+        _tape = new TapePlan(_scopes, _facts, _names, _types, forward);
         var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 

@@ -223,6 +223,64 @@ public sealed class Tape
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Push(bool value) => Push(value ? 1L : 0L);
 
+        /// <summary>
+        /// Pushes every element of <paramref name="values"/>, then their count: a callee's partials for a span
+        /// argument inside a loop. <see cref="PopDoubles"/> gives them back.
+        /// </summary>
+        public void Push(ReadOnlySpan<double> values)
+        {
+            EnsureValues(values.Length);
+            values.CopyTo(_values.AsSpan(_valueCount));
+            _valueCount += values.Length;
+            Push((long)values.Length);
+        }
+
+        /// <summary>Pushes every element of <paramref name="values"/> (widened exactly), then their count; <see cref="PopSingles"/> gives them back.</summary>
+        public void Push(ReadOnlySpan<float> values)
+        {
+            EnsureValues(values.Length);
+            Span<double> target = _values.AsSpan(_valueCount, values.Length);
+            for (int i = 0; i < values.Length; i++)
+            {
+                target[i] = values[i];
+            }
+            _valueCount += values.Length;
+            Push((long)values.Length);
+        }
+
+        /// <summary>Pops the elements pushed last by <see cref="Push(ReadOnlySpan{double})"/> into scratch rented from the tape.</summary>
+        public Span<double> PopDoubles()
+        {
+            int length = (int)PopInt64();
+            Span<double> span = _tape.RentDoubles(length);
+            _valueCount -= length;
+            _values.AsSpan(_valueCount, length).CopyTo(span);
+            return span;
+        }
+
+        /// <summary>Pops the elements pushed last by <see cref="Push(ReadOnlySpan{float})"/> into scratch rented from the tape.</summary>
+        public Span<float> PopSingles()
+        {
+            int length = (int)PopInt64();
+            Span<float> span = _tape.RentSingles(length);
+            _valueCount -= length;
+            ReadOnlySpan<double> source = _values.AsSpan(_valueCount, length);
+            for (int i = 0; i < length; i++)
+            {
+                span[i] = (float)source[i];
+            }
+            return span;
+        }
+
+        private void EnsureValues(int length)
+        {
+            while (_values.Length - _valueCount < length)
+            {
+                _tape._valueCount = _valueCount;
+                _values = _tape.GrowValues();
+            }
+        }
+
         /// <summary>Pops the floating-point value pushed last.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public double PopDouble() => _values[--_valueCount];
