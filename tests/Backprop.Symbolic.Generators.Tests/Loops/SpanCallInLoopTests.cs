@@ -146,6 +146,60 @@ public sealed class SpanCallInLoopTests
                 return total;
             }
 
+            // The call inside a branch of the loop body, and a break before it.
+            [Differentiable]
+            public static double CallInBranch(ReadOnlySpan<double> x, double a)
+            {
+                double total = 0.0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] > 1.5) break;
+                    double[] t = { a * x[i], a + x[i] };
+                    if (x[i] > 0)
+                    {
+                        total += SumOfSquares(t);
+                    }
+                    else
+                    {
+                        total -= a * SumOfSquares(t);
+                    }
+                }
+                return total;
+            }
+
+            // The array created in the outer loop, the call in the inner loop, a stackalloc span.
+            [Differentiable]
+            public static double OuterArrayInnerCall(ReadOnlySpan<double> x, double a)
+            {
+                double total = 0.0;
+                for (int i = 0; i < 2; i++)
+                {
+                    Span<double> t = stackalloc double[2];
+                    t[0] = a * x[i];
+                    for (int j = 0; j < 3; j++)
+                    {
+                        t[1] = x[j] + total * 0.1;
+                        total += SumOfSquares(t);
+                    }
+                }
+                return total;
+            }
+
+            // A while loop with a return inside, calling on a parameter span.
+            [Differentiable]
+            public static double WhileWithReturn(ReadOnlySpan<double> x, double a)
+            {
+                double p = a;
+                int n = 0;
+                while (n < 4)
+                {
+                    p = p * 0.5 + SumOfSquares(x) * a;
+                    if (p > 100) return p;
+                    n++;
+                }
+                return p;
+            }
+
             [Differentiable]
             public static float SumF(ReadOnlySpan<float> v)
             {
@@ -290,6 +344,71 @@ public sealed class SpanCallInLoopTests
             dB += p[2];
         }
         Check("CustomSpanGradient", [x, a, b], dX, [dA], [dB]);
+    }
+
+    [Fact]
+    public void Call_in_a_branch_of_the_body_after_a_break()
+    {
+        double[] x = [0.5, -0.8, 1.2, 2.0, 0.3];
+        double a = 0.7;
+        var dX = new double[x.Length];
+        double dA = 0;
+        for (int i = 0; i < x.Length && x[i] <= 1.5; i++)
+        {
+            double s = a * x[i] * a * x[i] + (a + x[i]) * (a + x[i]);
+            double dSdA = 2 * a * x[i] * x[i] + 2 * (a + x[i]);
+            double dSdX = 2 * a * a * x[i] + 2 * (a + x[i]);
+            if (x[i] > 0)
+            {
+                dA += dSdA;
+                dX[i] += dSdX;
+            }
+            else
+            {
+                dA -= s + a * dSdA;
+                dX[i] -= a * dSdX;
+            }
+        }
+        Check("CallInBranch", [x, a], dX, [dA]);
+    }
+
+    [Fact]
+    public void Stackalloc_span_created_in_the_outer_loop_passed_in_the_inner_loop()
+    {
+        // Derivatives by a forward recurrence over (x0, x1, x2, a).
+        double[] x = [0.4, -0.7, 0.9];
+        double a = 0.6;
+        double total = 0;
+        var dTotal = new double[4];
+        for (int i = 0; i < 2; i++)
+        {
+            double t0 = a * x[i];
+            var dT0 = new double[4];
+            dT0[i] = a;
+            dT0[3] = x[i];
+            for (int j = 0; j < 3; j++)
+            {
+                double t1 = x[j] + total * 0.1;
+                var dT1 = dTotal.Select(d => d * 0.1).ToArray();
+                dT1[j] += 1;
+                total += t0 * t0 + t1 * t1;
+                for (int p = 0; p < 4; p++)
+                {
+                    dTotal[p] += 2 * t0 * dT0[p] + 2 * t1 * dT1[p];
+                }
+            }
+        }
+        Check("OuterArrayInnerCall", [x, a], dTotal[..3], [dTotal[3]]);
+    }
+
+    [Fact]
+    public void Call_on_a_parameter_span_in_a_while_loop_with_a_return()
+    {
+        // p ← p/2 + a Σx² four times: a (1/16 + 15/8 Σx²).
+        double[] x = [0.4, -0.7, 0.9];
+        double a = 0.6;
+        double s = x.Sum(v => v * v);
+        Check("WhileWithReturn", [x, a], x.Select(v => a * 15.0 / 8 * 2 * v).ToArray(), [1.0 / 16 + 15.0 / 8 * s]);
     }
 
     [Fact]
