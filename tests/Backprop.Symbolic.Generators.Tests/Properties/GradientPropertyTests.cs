@@ -145,7 +145,10 @@ public sealed class GradientPropertyTests
         var points = new Dictionary<string, List<double[]>>();
         foreach (MethodSpec method in batch.AllMethods)
         {
-            points[method.Name] = Enumerable.Range(0, pointsPerMethod).Select(_ => SamplePoint(method, pointRandom, precision)).ToList();
+            // A helper taking a span is checked through its callers, which hand it local arrays.
+            points[method.Name] = method.TakesSpan
+                ? new List<double[]>()
+                : Enumerable.Range(0, pointsPerMethod).Select(_ => SamplePoint(method, pointRandom, precision)).ToList();
         }
 
         // Compile. Methods the generator rejects (or whose generated code does not compile) are a failure

@@ -49,6 +49,10 @@ public static partial class RandomProgramGenerator
         private const double Headroom = 4.0;
         private const double LoopCounterBound = 3.0;
 
+        // A helper's span parameter, and the bound of its elements: callers pass local arrays within it.
+        private const string SpanParameter = "v";
+        private const double SpanElementBound = 16.0;
+
         private static readonly string[] Contractions = { "Sin", "Cos", "Tanh" };
         private static readonly string[] Saturations = { "Sin", "Tanh", "Atan" };
 
@@ -183,7 +187,7 @@ public static partial class RandomProgramGenerator
 
         private (Expr E, double Bound) ElementRead()
         {
-            string array = Pick(Visible.Where(v => v.Kind == VarKind.Array).ToList()).Name;
+            string array = Pick(Visible.Where(v => v.Kind is VarKind.Array or VarKind.SpanParam).ToList()).Name;
             return (new Element(array, Index(array)), _bounds[array]);
         }
 

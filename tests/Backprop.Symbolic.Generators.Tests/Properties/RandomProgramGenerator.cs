@@ -104,13 +104,19 @@ public sealed record ElseIf(Cond Condition, ImmutableArray<Stmt> Body);
 /// <summary><c>return value;</c></summary>
 public sealed record Return(Expr Value) : Stmt;
 
-/// <summary>A parameter: floating-point (differentiated) or a passive int.</summary>
-public sealed record Param(string Name, bool IsInt);
+/// <summary>
+/// A parameter: floating-point (differentiated), a passive int, or (helpers only) a <c>ReadOnlySpan&lt;T&gt;</c> the
+/// callers fill with a local array, checked through those callers.
+/// </summary>
+public sealed record Param(string Name, bool IsInt, bool IsSpan = false);
 
 /// <summary>One [Differentiable] method.</summary>
 public sealed record MethodSpec(string Name, ImmutableArray<Param> Parameters, ImmutableArray<Stmt> Body)
 {
     public IEnumerable<Param> FloatingParameters => Parameters.Where(p => !p.IsInt);
+
+    /// <summary>True when a span parameter keeps the method from being called with a point of numbers: its callers check it.</summary>
+    public bool TakesSpan => Parameters.Any(p => p.IsSpan);
 
     /// <summary>Names of the helper methods this method calls directly.</summary>
     public ImmutableHashSet<string> Callees() => ProgramWalker.Callees(Body);
@@ -309,7 +315,7 @@ public static class ProgramRenderer
         {
             sb.AppendLine("    [Differentiable]");
         }
-        string parameters = string.Join(", ", m.Parameters.Select(p => (p.IsInt ? "int" : mode.T) + " " + p.Name));
+        string parameters = string.Join(", ", m.Parameters.Select(p => (p.IsInt ? "int" : p.IsSpan ? $"ReadOnlySpan<{mode.T}>" : mode.T) + " " + p.Name));
         sb.AppendLine($"    public static {mode.T} {m.Name}({parameters})");
         sb.AppendLine("    {");
         foreach (Stmt s in m.Body)
@@ -557,7 +563,7 @@ public static partial class RandomProgramGenerator
                 var builder = new MethodBuilder(pcg, helperSignatures, isHelper: true);
                 (MethodSpec spec, double bound) = builder.Build("H" + i.ToString(CultureInfo.InvariantCulture));
                 helpers.Add(spec);
-                helperSignatures.Add(new HelperSignature(spec.Name, spec.Parameters.Length, bound));
+                helperSignatures.Add(new HelperSignature(spec.Name, spec.Parameters.Count(p => !p.IsSpan), bound, spec.TakesSpan));
             }
             var methods = ImmutableArray.CreateBuilder<MethodSpec>();
             for (int i = 0; i < methodCount; i++)
@@ -570,7 +576,8 @@ public static partial class RandomProgramGenerator
         }
     }
 
-    private sealed record HelperSignature(string Name, int Arity, double Bound);
+    /// <summary>A helper's name, its number of scalar parameters, the bound of its value, and whether a span parameter follows them.</summary>
+    private sealed record HelperSignature(string Name, int Arity, double Bound, bool TakesSpan);
 
     private enum VarKind
     {
@@ -578,6 +585,7 @@ public static partial class RandomProgramGenerator
         Local,
         Const,
         Array,
+        SpanParam,
     }
 
     /// <summary>Builds one method; tracks the variables in scope and their magnitude bounds.</summary>
@@ -653,7 +661,13 @@ public static partial class RandomProgramGenerator
                     parameters.Insert(Int(0, parameters.Count), new Param(_intParam, true));
                 }
             }
-            foreach (Param p in parameters.Where(p => !p.IsInt))
+            if (_isHelper && Chance(0.35))
+            {
+                parameters.Add(new Param(SpanParameter, IsInt: false, IsSpan: true));
+                Declare(SpanParameter, VarKind.SpanParam, SpanElementBound);
+                _lengths[SpanParameter] = 2;
+            }
+            foreach (Param p in parameters.Where(p => !p.IsInt && !p.IsSpan))
             {
                 Declare(p.Name, VarKind.Param, RandomProgramGenerator.ParameterBound);
             }
@@ -666,8 +680,8 @@ public static partial class RandomProgramGenerator
             }
             // Return something that depends on the parameters and some local, not only on constants.
             (Expr result, double bound) = Expression(Int(1, 3));
-            var live = Visible.Where(v => v.Kind is not (VarKind.Const or VarKind.Array)).Select(v => v.Name).ToList();
-            var folded = parameters.Where(p => !p.IsInt).Select(p => p.Name).Append(Pick(live)).Distinct().ToList();
+            var live = Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).Select(v => v.Name).ToList();
+            var folded = parameters.Where(p => !p.IsInt && !p.IsSpan).Select(p => p.Name).Append(Pick(live)).Distinct().ToList();
             foreach (string v in folded.Where(_ => Chance(0.8)))
             {
                 (result, bound) = Int(0, 2) switch
@@ -677,7 +691,7 @@ public static partial class RandomProgramGenerator
                     _ => (new Bin('-', result, Fn("Sin", new Ref(v))), bound + 1),
                 };
             }
-            if (Visible.Any(v => v.Kind == VarKind.Array) && Chance(0.5))
+            if (Visible.Any(v => v.Kind is VarKind.Array or VarKind.SpanParam) && Chance(_lengths.ContainsKey(SpanParameter) ? 1.0 : 0.5))
             {
                 // An element of a local array, read after the loops that wrote it.
                 (Expr element, double elementBound) = ElementRead();
@@ -899,7 +913,7 @@ public static partial class RandomProgramGenerator
                     if (IsConstant(left) && IsConstant(right))
                     {
                         // A constant condition would make code unreachable; compare a variable instead.
-                        left = new Ref(Pick(Visible.Where(v => v.Kind is not (VarKind.Const or VarKind.Array)).ToList()).Name);
+                        left = new Ref(Pick(Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).ToList()).Name);
                     }
                     return new Cmp(Pick(Comparisons), left, right);
                 }
@@ -931,13 +945,13 @@ public static partial class RandomProgramGenerator
 
         private (Expr E, double Bound) Leaf()
         {
-            var vars = Visible.Where(v => v.Kind != VarKind.Array).ToList();
+            var vars = Visible.Where(v => v.Kind is not (VarKind.Array or VarKind.SpanParam)).ToList();
             int kind = Weighted(
                 vars.Count > 0 ? 75 : 0,
                 14,
                 _intParam is null ? 0 : 6,
                 5,
-                Visible.Any(v => v.Kind == VarKind.Array) ? 12 : 0, // an element of a local array
+                Visible.Any(v => v.Kind is VarKind.Array or VarKind.SpanParam) ? 12 : 0, // an element of a local array or span
                 _loops.Count > 0 ? 6 : 0);                         // a loop counter
             switch (kind)
             {
@@ -996,7 +1010,9 @@ public static partial class RandomProgramGenerator
             {
                 return Leaf();
             }
-            var usable = _helpers.ToList();
+            // A helper taking a span gets a local array whose elements stay within the bound the helper assumes.
+            var spanArguments = Visible.Where(v => v.Kind == VarKind.Array && _bounds[v.Name] <= SpanElementBound).Select(v => v.Name).ToList();
+            var usable = _helpers.Where(h => !h.TakesSpan || spanArguments.Count > 0).ToList();
             int kind = Weighted(
                 14,                         // + -
                 10,                         // *
@@ -1067,6 +1083,10 @@ public static partial class RandomProgramGenerator
                     for (int i = 0; i < h.Arity; i++)
                     {
                         args.Add(Bounded(Expression(depth - 1), RandomProgramGenerator.ParameterBound).E);
+                    }
+                    if (h.TakesSpan)
+                    {
+                        args.Add(new Ref(Pick(spanArguments)));
                     }
                     result = (new HelperCall(h.Name, args.ToImmutable()), h.Bound);
                     break;
