@@ -1,4 +1,5 @@
 using System;
+using System.Numerics.Tensors;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
@@ -239,11 +240,7 @@ public sealed class Tape
         public void Push(ReadOnlySpan<float> values)
         {
             EnsureValues(values.Length);
-            Span<double> target = _values.AsSpan(_valueCount, values.Length);
-            for (int i = 0; i < values.Length; i++)
-            {
-                target[i] = values[i];
-            }
+            TensorPrimitives.ConvertChecked<float, double>(values, _values.AsSpan(_valueCount, values.Length));
             _valueCount += values.Length;
             Push((long)values.Length);
         }
@@ -264,11 +261,7 @@ public sealed class Tape
             int length = (int)PopInt64();
             Span<float> span = _tape.RentSingles(length);
             _valueCount -= length;
-            ReadOnlySpan<double> source = _values.AsSpan(_valueCount, length);
-            for (int i = 0; i < length; i++)
-            {
-                span[i] = (float)source[i];
-            }
+            TensorPrimitives.ConvertTruncating<double, float>(_values.AsSpan(_valueCount, length), span);
             return span;
         }
 
