@@ -81,6 +81,20 @@ public sealed class LoopRegressionTests
             }
 
             [Differentiable]
+            public static double NestedProductThenScaled(double a, double b)
+            {
+                double p = 1.0;
+                for (int j = 0; j < 2; j++)
+                {
+                    for (int i = 0; i < 2; i++)
+                    {
+                        p *= b;
+                    }
+                }
+                return p * a;
+            }
+
+            [Differentiable]
             public static double InnerProductThenScaled(double a, double b)
             {
                 double s = 0.0;
@@ -189,6 +203,14 @@ public sealed class LoopRegressionTests
         // bⁿ a for n > 0, else a.
         Check("ProductInABranchThenScaled", [0.5, 2.0, 3], [8.0], [6.0]);
         Check("ProductInABranchThenScaled", [0.5, 2.0, 0], [1.0], [0.0]);
+    }
+
+    [Fact]
+    public void Carried_product_of_nested_loops_read_after_them()
+    {
+        // b⁴ a: ∂/∂a = b⁴, ∂/∂b = 4 a b³.
+        double a = 0.8, b = -1.1;
+        Check("NestedProductThenScaled", [a, b], [Math.Pow(b, 4)], [4 * a * Math.Pow(b, 3)]);
     }
 
     [Fact]
