@@ -1,8 +1,8 @@
 using System;
-using System.Numerics.Tensors;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Backprop.Symbolic.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Backprop.Symbolic.Taping;
 
