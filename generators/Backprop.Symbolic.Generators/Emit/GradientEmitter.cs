@@ -21,8 +21,11 @@ internal static class GradientEmitter
 {
     private static readonly string Version = typeof(GradientEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Switches for the passes, so tests can turn one off and check that the result does not change.</summary>
-    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true)
+    /// <summary>
+    /// Switches for the passes, so tests can turn one off and check that the result does not change; <c>ForLoops</c>
+    /// writes the loops the source wrote as <c>for</c> loops that way again (Emit/ForLoops.cs).
+    /// </summary>
+    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true)
     {
         public static readonly Options Default = new();
     }
@@ -106,6 +109,10 @@ internal static class GradientEmitter
         if (options.CopyCoalescing)
         {
             (forward, backward) = CopyCoalescing.Run(forward, backward, names, Pinned(model, value.Name));
+        }
+        if (options.ForLoops)
+        {
+            (forward, backward) = global::Backprop.Symbolic.Generators.Emit.ForLoops.Shape(forward, backward);
         }
 
         writer.Line("/// <summary>");
@@ -237,6 +244,10 @@ internal static class GradientEmitter
         if (options.CopyCoalescing)
         {
             (body, _) = CopyCoalescing.Run(body, new List<Statement>(), names, Pinned(model, value.Name, derivative.Name));
+        }
+        if (options.ForLoops)
+        {
+            (body, _) = global::Backprop.Symbolic.Generators.Emit.ForLoops.Shape(body, new List<Statement>());
         }
 
         writer.Line("/// <summary>");

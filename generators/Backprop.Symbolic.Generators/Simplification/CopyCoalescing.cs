@@ -56,6 +56,7 @@ internal static class CopyCoalescing
 
         body = PropagateConstants(body, fixedNames);
         body = Coalesce(body, fixedNames, body.FindIndex(s => ReferenceEquals(s, split)));
+        body = CountWithCopies(body, new HashSet<string>(), cyclic: false, fixedNames);
         body = RestoreSourceNames(body, fixedNames, names);
         int at = body.FindIndex(s => ReferenceEquals(s, split));
         return (body.Take(at).ToList(), body.Skip(at + 1).ToList());
@@ -163,18 +164,7 @@ internal static class CopyCoalescing
         }
         var related = new HashSet<string>(copies.SelectMany(c => new[] { c.Target, c.Source }));
         Interference interference = Interference.Analyze(body, related);
-        var occurrences = new Dictionary<string, List<(int[] Path, bool IsDefinition)>>();
-        Occurrences(body, Array.Empty<int>(), (name, path, isDefinition) =>
-        {
-            if (related.Contains(name))
-            {
-                if (!occurrences.TryGetValue(name, out var list))
-                {
-                    occurrences[name] = list = new List<(int[], bool)>();
-                }
-                list.Add((path, isDefinition));
-            }
-        });
+        var regions = new LocalRegions(body, split);
 
         // Classes of merged variables, each named after its member closest to a name in the source.
         var members = related.ToDictionary(n => n, n => new List<string> { n });
@@ -191,7 +181,7 @@ internal static class CopyCoalescing
                     continue;
                 }
                 var union = members[a].Concat(members[b]).ToList();
-                if (OneLocalPerRegion(union, occurrences, split) is not { } first)
+                if (regions.OneLocalPerRegion(union) is not { } first)
                 {
                     continue;
                 }
@@ -218,153 +208,62 @@ internal static class CopyCoalescing
         name.StartsWith("_", StringComparison.Ordinal) || name.StartsWith("d_", StringComparison.Ordinal) ? 2 : Version.IsMatch(name) ? 1 : 0;
 
     /// <summary>
-    /// The member to name the merged variable after (the one defined first), or null when the merged variable
-    /// would not be well-formed C# locals. Its occurrences, in the order the code is written, fall into regions:
-    /// each starts with a definition at the top level of a block and holds every later occurrence inside that
-    /// block, so the writer declares the variable once per region and the region's own definition reaches every
-    /// read in it. No region's block may hold another's (C# forbids redeclaring a name in an enclosing block),
-    /// and the forward sweep has at most one, since the writer may hoist its declaration out of a branch.
+    /// A reverse loop whose body copies its index into a variable (<c>i = _k0;</c>) counts with that variable
+    /// instead, when nothing else in the body assigns it, nothing reads it before the copy, and nothing reads
+    /// it after the loop (<paramref name="later"/>: what runs after the statement, in enclosing loops also what
+    /// runs before it). Then the backward loop reads <c>for (int i = _n0 - 1; i &gt;= 0; i--)</c>.
     /// </summary>
-    private static string? OneLocalPerRegion(List<string> union, Dictionary<string, List<(int[] Path, bool IsDefinition)>> occurrences, int split)
+    private static List<Statement> CountWithCopies(IReadOnlyList<Statement> block, HashSet<string> later, bool cyclic, ISet<string> fixedNames)
     {
-        var all = union.SelectMany(name => occurrences[name].Select(o => (Name: name, o.Path, o.IsDefinition)))
-            .OrderBy(o => o.Path, PathComparer.Instance).ThenBy(o => o.IsDefinition).ToList();
-        var regions = new List<int[]>();
-        string? first = null;
-        foreach ((string name, int[] path, bool isDefinition) in all)
+        var named = block.Select(s => LocalRegions.Named(new[] { s })).ToList();
+        var output = new List<Statement>();
+        for (int k = 0; k < block.Count; k++)
         {
-            if (regions.Count > 0 && Within(path, regions[regions.Count - 1]) && PathComparer.Instance.Compare(path, regions[regions.Count - 1]) != 0)
+            var after = new HashSet<string>(later);
+            for (int j = 0; j < block.Count; j++)
             {
-                continue;
-            }
-            if (regions.Count > 0 && PathComparer.Instance.Compare(path, regions[regions.Count - 1]) == 0)
-            {
-                if (!isDefinition)
+                if (j > k || (cyclic && j < k))
                 {
-                    return null;
-                }
-                continue;
-            }
-            if (!isDefinition)
-            {
-                return null; // a read no definition of its region comes before
-            }
-            regions.Add(path);
-            first ??= name;
-        }
-        if (regions.Count(r => r[0] < split) > 1)
-        {
-            return null;
-        }
-        for (int a = 0; a < regions.Count; a++)
-        {
-            for (int b = a + 1; b < regions.Count; b++)
-            {
-                if (Encloses(regions[a], regions[b]) || Encloses(regions[b], regions[a]))
-                {
-                    return null;
+                    after.UnionWith(named[j]);
                 }
             }
+            output.Add(block[k] switch
+            {
+                IfStatement f => f with
+                {
+                    Then = CountWithCopies(f.Then, after, cyclic: false, fixedNames).ToEquatableArray(),
+                    Else = CountWithCopies(f.Else, after, cyclic: false, fixedNames).ToEquatableArray(),
+                },
+                LoopStatement l => l with
+                {
+                    Header = CountWithCopies(l.Header, new HashSet<string>(after.Concat(LocalRegions.Named(l.Body))), cyclic: true, fixedNames).ToEquatableArray(),
+                    Body = CountWithCopies(l.Body, new HashSet<string>(after.Concat(LocalRegions.Named(l.Header))), cyclic: true, fixedNames).ToEquatableArray(),
+                },
+                ReverseLoop r => CountWithCopy(r with { Body = CountWithCopies(r.Body, after, cyclic: true, fixedNames).ToEquatableArray() }, after, fixedNames),
+                Statement s => s,
+            });
         }
-        return first;
+        return output;
     }
 
-    /// <summary>True when <paramref name="path"/> is in the block of the statement at <paramref name="start"/>, at or after it.</summary>
-    private static bool Within(int[] path, int[] start)
+    private static ReverseLoop CountWithCopy(ReverseLoop r, HashSet<string> after, ISet<string> fixedNames)
     {
-        int depth = start.Length - 1;
-        if (path.Length <= depth || path[depth] < start[depth])
+        int copy = r.Body.ToList().FindIndex(s => s is Assignment { Value: Variable source, Target.Type.Kind: ScalarKind.Integer } a
+            && source.Name == r.Index && a.Target.Type.Equals(TypeRef.Int32) && !fixedNames.Contains(a.Target.Name));
+        if (copy < 0)
         {
-            return false;
+            return r;
         }
-        for (int i = 0; i < depth; i++)
+        string counter = ((Assignment)r.Body[copy]).Target.Name;
+        var defined = new HashSet<string>();
+        VariableUses.Definitions(r.Body.Where((_, k) => k != copy), defined, includeAccumulations: true);
+        if (after.Contains(counter) || r.Count == counter || defined.Contains(counter) || LocalRegions.Named(r.Body.Take(copy)).Contains(counter))
         {
-            if (path[i] != start[i])
-            {
-                return false;
-            }
+            return r;
         }
-        return true;
-    }
-
-    /// <summary>True when the block of the statement at <paramref name="outer"/> holds that of <paramref name="inner"/>, or is it.</summary>
-    private static bool Encloses(int[] outer, int[] inner)
-    {
-        if (outer.Length > inner.Length)
-        {
-            return false;
-        }
-        for (int i = 0; i < outer.Length - 1; i++)
-        {
-            if (outer[i] != inner[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private sealed class PathComparer : IComparer<int[]>
-    {
-        public static readonly PathComparer Instance = new();
-
-        public int Compare(int[]? a, int[]? b) => CopyCoalescing.Compare(a!, b!);
-    }
-
-    private static int Compare(int[] a, int[] b)
-    {
-        for (int i = 0; i < a.Length && i < b.Length; i++)
-        {
-            if (a[i] != b[i])
-            {
-                return a[i].CompareTo(b[i]);
-            }
-        }
-        return a.Length.CompareTo(b.Length);
-    }
-
-    /// <summary>
-    /// Calls <paramref name="visit"/> for every variable named in <paramref name="body"/>, with where: the
-    /// indices of the statements and nested blocks that lead to it, in the order the code is written (a
-    /// loop's header and body are one block, as in the generated <c>while</c>).
-    /// </summary>
-    private static void Occurrences(IReadOnlyList<Statement> body, int[] prefix, Action<string, int[], bool> visit)
-    {
-        for (int k = 0; k < body.Count; k++)
-        {
-            Statement s = body[k];
-            int[] path = prefix.Concat(new[] { k }).ToArray();
-            var read = new HashSet<string>();
-            var defined = new HashSet<string>();
-            switch (s)
-            {
-                case IfStatement f:
-                    VariableUses.Names(f.Condition, read);
-                    Occurrences(f.Then, path.Concat(new[] { 0 }).ToArray(), visit);
-                    Occurrences(f.Else, path.Concat(new[] { 1 }).ToArray(), visit);
-                    break;
-                case LoopStatement l:
-                    VariableUses.Names(l.Condition, read);
-                    Occurrences(l.Header.Concat(l.Body).ToList(), path.Concat(new[] { 0 }).ToArray(), visit);
-                    break;
-                case ReverseLoop r:
-                    read.Add(r.Count);
-                    Occurrences(r.Body, path.Concat(new[] { 0 }).ToArray(), visit);
-                    break;
-                default:
-                    VariableUses.Reads(new[] { s }, read);
-                    VariableUses.Definitions(new[] { s }, defined, includeAccumulations: true);
-                    break;
-            }
-            foreach (string name in read)
-            {
-                visit(name, path, false);
-            }
-            foreach (string name in defined)
-            {
-                visit(name, path, true);
-            }
-        }
+        Variable Counter(Variable v) => v.Name == r.Index ? v with { Name = counter } : v;
+        var body = VariableRewriter.Rewrite(r.Body.Where((_, k) => k != copy), Counter, v => v, _ => true);
+        return r with { Index = counter, Body = body.ToEquatableArray() };
     }
 
     /// <summary>Gives each numbered version (<c>s_2</c>, <c>dS_1</c>, <c>_result_1</c>) its unnumbered name when no other variable of the method has it.</summary>
@@ -372,7 +271,7 @@ internal static class CopyCoalescing
     {
         var order = new List<string>();
         var seen = new HashSet<string>(fixedNames);
-        Occurrences(body, Array.Empty<int>(), (name, _, _) =>
+        LocalRegions.Visit(body, Array.Empty<int>(), (name, _, _) =>
         {
             if (seen.Add(name))
             {

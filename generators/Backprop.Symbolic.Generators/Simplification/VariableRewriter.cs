@@ -7,8 +7,8 @@ namespace Backprop.Symbolic.Generators.Simplification;
 
 /// <summary>
 /// Rebuilds statements with their variables replaced: every read through <c>read</c> (a variable may become
-/// a constant), every defined variable through <c>defined</c> (a rename). Loop counters and reverse-loop
-/// indices keep their names. Statements <c>keep</c> rejects, after rewriting, are left out.
+/// a constant), every defined variable through <c>defined</c> (a rename; loop counters and reverse-loop
+/// indices too). Statements <c>keep</c> rejects, after rewriting, are left out.
 /// </summary>
 internal static class VariableRewriter
 {
@@ -44,13 +44,26 @@ internal static class VariableRewriter
             IfStatement f => f with { Condition = R(f.Condition), Then = Block(f.Then), Else = Block(f.Else) },
             ReturnStatement r => r with { Value = R(r.Value) },
             ExpressionStatement x => x with { Value = R(x.Value) },
-            LoopStatement l => l with { Header = Block(l.Header), Condition = R(l.Condition), Body = Block(l.Body) },
+            LoopStatement l => l with
+            {
+                Header = Block(l.Header),
+                Condition = R(l.Condition),
+                Body = Block(l.Body),
+                Counter = l.Counter is null ? null : defined(new Variable(l.Counter, TypeRef.Int32)).Name,
+                Initializer = Block(l.Initializer),
+                Step = Block(l.Step),
+            },
             ElementWrite w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
             ElementAccumulation w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
             ArrayAllocation a => a with { Target = defined(a.Target), Length = R(a.Length), Elements = a.Elements.Select(R).ToEquatableArray() },
             TapePush p => p with { Value = R(p.Value) },
             TapePop p => p with { Target = defined(p.Target) },
-            ReverseLoop r => r with { Body = Block(r.Body) },
+            ReverseLoop r => r with
+            {
+                Count = Sequence(new Variable(r.Count, TypeRef.Int32)).Name,
+                Index = defined(new Variable(r.Index, TypeRef.Int32)).Name,
+                Body = Block(r.Body),
+            },
             SpanAccumulation a => a with { Target = Sequence(a.Target), Scale = R(a.Scale), Values = Sequence(a.Values) },
             _ => s,
         };

@@ -9,8 +9,9 @@ using Xunit;
 namespace Backprop.Symbolic.Generators.Tests.Analyses;
 
 /// <summary>
-/// Copy coalescing only renames variables and removes copies: with it off, the generated code is longer
-/// and full of SSA copies, and every value, gradient and directional derivative is the same to the bit.
+/// Copy coalescing only renames variables and removes copies, and writing source <c>for</c> loops as <c>for</c>
+/// loops only moves statements into the loop's head: with either off, the generated code is longer (full of
+/// SSA copies, or <c>while</c> loops), and every value, gradient and directional derivative is the same to the bit.
 /// The methods exercise what it merges: loop headers, carried sums, counters, adjoints handed between
 /// backward iterations, loops nested in branches, returns inside loops and local arrays.
 /// </summary>
@@ -116,8 +117,11 @@ public sealed class CopyCoalescingSwitchTests
         (0.3, 0.7, 0), (0.3, 0.7, 1), (-0.8, 0.4, 3), (1.2, -0.6, 4), (0.9, 1.1, 5), (0.05, 1.9, 6),
     };
 
-    [Fact]
-    public void Switching_copy_coalescing_off_adds_copies_but_changes_no_value_gradient_or_derivative()
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    public void Switching_copy_coalescing_or_for_loops_off_changes_the_code_but_no_value_gradient_or_derivative(bool coalescing, bool forLoops)
     {
         GeneratorRun run = GeneratorHarness.Run(Source);
         Assert.Empty(run.GeneratorDiagnostics);
@@ -128,12 +132,15 @@ public sealed class CopyCoalescingSwitchTests
         Assert.Equal(Methods.Length, models.Length);
 
         (Type coalesced, string coalescedCode) = PassSwitchTests.Build(run.InputCompilation, models, GradientEmitter.Options.Default);
-        (Type copied, string copiedCode) = PassSwitchTests.Build(run.InputCompilation, models, GradientEmitter.Options.Default with { CopyCoalescing = false });
+        (Type copied, string copiedCode) = PassSwitchTests.Build(run.InputCompilation, models, GradientEmitter.Options.Default with { CopyCoalescing = coalescing, ForLoops = forLoops });
 
-        // The copies a loop header takes are gone: `int i_1 = i;` and `i_1 = i_2;` become `i = i + 1;` (or `i++`).
-        Assert.Contains("int i_1 = i;", copiedCode);
-        Assert.DoesNotContain("int i_1 = i;", coalescedCode);
-        Assert.True(Lines(coalescedCode) < Lines(copiedCode), $"{Lines(coalescedCode)} lines with copy coalescing, {Lines(copiedCode)} without.");
+        // The copies a loop header takes are gone: `int i_1 = i;` and `i_1 = i_2;` become `i++` in a for loop.
+        Assert.True(HasLine(coalescedCode, "for (int i = 0; i < n; i++)"));
+        Assert.False(HasLine(coalescedCode, "int i_1 = i;"));
+        Assert.Equal(coalescing, !HasLine(copiedCode, "int i_1 = i;"));
+        // Without coalescing the increment is `int i_2 = i_1 + 1; i_1 = i_2;`, which no for loop's head holds.
+        Assert.Equal(coalescing && forLoops, HasLine(copiedCode, "for (int i = 0; i < n; i++)"));
+        Assert.True(Lines(coalescedCode) < Lines(copiedCode), $"{Lines(coalescedCode)} lines with both, {Lines(copiedCode)} without.");
 
         foreach (string method in Methods)
         {
@@ -161,6 +168,8 @@ public sealed class CopyCoalescingSwitchTests
     }
 
     private static int Lines(string code) => code.Split('\n').Length;
+
+    private static bool HasLine(string code, string line) => code.Split('\n').Any(l => l.Trim() == line);
 
     /// <summary>Calls <c>{method}Derivative</c> along the <paramref name="k"/>-th parameter.</summary>
     private static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)

@@ -23,11 +23,10 @@ namespace Samples
             }
             dX.Clear();
             // forward sweep
-            int i = 0;
             bool _returned = false;
             double _result = 0.0;
             int _n0 = 0;
-            while (i < x.Length)
+            for (int i = 0; i < x.Length; i++)
             {
                 _n0++;
                 bool _c0 = x[i] > threshold;
@@ -36,10 +35,6 @@ namespace Samples
                     _result = x[i] * threshold;
                     _returned = true;
                     break;
-                }
-                else
-                {
-                    i = i + 1;
                 }
             }
             // adjoints the branches add to
@@ -58,9 +53,8 @@ namespace Samples
                 // backward sweep
                 dThreshold_1 += 2.0 * threshold;
             }
-            for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+            for (int i = _n0 - 1; i >= 0; i--)
             {
-                i = _k0;
                 bool _c0 = x[i] > threshold;
                 // if (x[i] > threshold)
                 if (_c0)
@@ -93,11 +87,10 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The tangent 'dX' must have the length of 'x' (" + x.Length + "), but has " + dX.Length + ".", nameof(dX));
             }
-            int i = 0;
             bool _returned = false;
             double _result = 0.0;
             double d_result = 0.0;
-            while (i < x.Length)
+            for (int i = 0; i < x.Length; i++)
             {
                 bool _c0 = x[i] > threshold;
                 if (_c0)
@@ -106,10 +99,6 @@ namespace Samples
                     d_result = threshold * dX[i] + x[i] * dThreshold;
                     _returned = true;
                     break;
-                }
-                else
-                {
-                    i = i + 1;
                 }
             }
             double value = 0.0;

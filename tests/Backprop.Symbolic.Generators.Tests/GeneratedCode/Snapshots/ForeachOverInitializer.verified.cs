@@ -34,8 +34,8 @@ namespace Samples
                 {
                     _n0++;
                     double v = _items[_i];
-                    s = s + global::System.Math.Sin(v);
-                    _i = _i + 1;
+                    s += global::System.Math.Sin(v);
+                    _i++;
                 }
                 value = s;
 
@@ -43,9 +43,8 @@ namespace Samples
                 global::System.Span<double> d_items = tape.RentDoubles(3);
                 // foreach (double v in new[] { a, b, a * b })
                 double dS = 1.0;
-                for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                for (_i = _n0 - 1; _i >= 0; _i--)
                 {
-                    _i = _k0;
                     double v = _items[_i];
                     // s += Math.Sin(v);
                     double dV = dS * global::System.Math.Cos(v);
@@ -94,9 +93,9 @@ namespace Samples
                 {
                     double v = _items[_i];
                     double dV = d_items[_i];
-                    s = s + global::System.Math.Sin(v);
-                    dS = dS + global::System.Math.Cos(v) * dV;
-                    _i = _i + 1;
+                    s += global::System.Math.Sin(v);
+                    dS += global::System.Math.Cos(v) * dV;
+                    _i++;
                 }
                 value = s;
                 derivative = dS;

@@ -24,24 +24,20 @@ namespace Samples
             {
                 // forward sweep
                 global::System.Span<double> state = tape.RentDoubles(2);
-                int t = 0;
                 int _n1 = 0;
-                while (t < inputs.Length)
+                for (int t = 0; t < inputs.Length; t++)
                 {
                     _n1++;
-                    int j = 0;
                     int _n0 = 0;
-                    while (j < state.Length)
+                    for (int j = 0; j < state.Length; j++)
                     {
                         _n0++;
                         double _t0 = state[j];
                         double _t1 = global::System.Math.Tanh(_t0 * w + inputs[t]);
                         state[j] = _t1;
-                        j = j + 1;
                         record.Push(_t0);
                         record.Push(_t1);
                     }
-                    t = t + 1;
                     record.Push(_n0);
                 }
                 double _t2 = state[0];
@@ -58,11 +54,10 @@ namespace Samples
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
                     int _n0 = record.PopInt32();
-                    for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                    for (int j = _n0 - 1; j >= 0; j--)
                     {
                         double _t1 = record.PopDouble();
                         double _t0 = record.PopDouble();
-                        int j = _k0;
                         // state[j] = Math.Tanh(state[j] * w + inputs[t]);
                         double _a0 = dState[j];
                         dState[j] = 0.0;
@@ -102,11 +97,9 @@ namespace Samples
             {
                 global::System.Span<double> state = tape.RentDoubles(2);
                 global::System.Span<double> dState = tape.RentDoubles(state.Length);
-                int t = 0;
-                while (t < inputs.Length)
+                for (int t = 0; t < inputs.Length; t++)
                 {
-                    int j = 0;
-                    while (j < state.Length)
+                    for (int j = 0; j < state.Length; j++)
                     {
                         double _t0 = state[j];
                         double d_t0 = dState[j];
@@ -114,9 +107,7 @@ namespace Samples
                         double d_t1 = (1.0 - _t1 * _t1) * (w * d_t0 + _t0 * dW);
                         state[j] = _t1;
                         dState[j] = d_t1;
-                        j = j + 1;
                     }
-                    t = t + 1;
                 }
                 double _t2 = state[0];
                 double d_t2 = dState[0];

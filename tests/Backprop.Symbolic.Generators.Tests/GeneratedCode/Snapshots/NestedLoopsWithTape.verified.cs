@@ -36,21 +36,17 @@ namespace Samples
                 // forward sweep
                 int n = x.Length;
                 double s = 0.0;
-                int i = 0;
                 int _n1 = 0;
-                while (i < n)
+                for (int i = 0; i < n; i++)
                 {
                     _n1++;
                     double u = 0.0;
-                    int j = 0;
-                    while (j < n)
+                    for (int j = 0; j < n; j++)
                     {
-                        u = u + w[i * n + j] * x[j];
-                        j = j + 1;
+                        u += w[i * n + j] * x[j];
                     }
                     double _t0 = global::System.Math.Tanh(u);
-                    s = s + _t0 * x[i];
-                    i = i + 1;
+                    s += _t0 * x[i];
                     record.Push(_t0);
                 }
                 value = s;
@@ -58,19 +54,17 @@ namespace Samples
                 // backward sweep
                 // for (int i = 0; i < n; i++)
                 double dS = 1.0;
-                for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
+                for (int i = _n1 - 1; i >= 0; i--)
                 {
                     double _t0 = record.PopDouble();
                     int _n0 = global::System.Math.Max(0, n);
-                    i = _k1;
                     // s += Math.Tanh(u) * x[i];
                     dX[i] += dS * _t0;
                     double d_t0 = dS * x[i];
                     // for (int j = 0; j < n; j++)
                     double dU = d_t0 * (1.0 - _t0 * _t0);
-                    for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                    for (int j = _n0 - 1; j >= 0; j--)
                     {
-                        int j = _k0;
                         // u += w[i * n + j] * x[j];
                         int _t1 = i * n;
                         int _t2 = _t1 + j;
@@ -109,25 +103,21 @@ namespace Samples
             int n = x.Length;
             double s = 0.0;
             double dS = 0.0;
-            int i = 0;
-            while (i < n)
+            for (int i = 0; i < n; i++)
             {
                 double u = 0.0;
                 double dU = 0.0;
-                int j = 0;
-                while (j < n)
+                for (int j = 0; j < n; j++)
                 {
                     int _t1 = i * n;
                     int _t2 = _t1 + j;
-                    u = u + w[_t2] * x[j];
+                    u += w[_t2] * x[j];
                     dU = dU + x[j] * dW[_t2] + w[_t2] * dX[j];
-                    j = j + 1;
                 }
                 double _t0 = global::System.Math.Tanh(u);
                 double d_t0 = (1.0 - _t0 * _t0) * dU;
-                s = s + _t0 * x[i];
+                s += _t0 * x[i];
                 dS = dS + x[i] * d_t0 + _t0 * dX[i];
-                i = i + 1;
             }
             double value = s;
             derivative = dS;
