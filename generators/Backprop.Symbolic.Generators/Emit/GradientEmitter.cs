@@ -21,8 +21,11 @@ internal static class GradientEmitter
 {
     private static readonly string Version = typeof(GradientEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Switches for the passes, so tests can turn one off and check that the result does not change.</summary>
-    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true)
+    /// <summary>
+    /// Switches for the passes, so tests can turn one off and check that the result does not change; <c>ForLoops</c>
+    /// writes the loops the source wrote as <c>for</c> loops that way again (Emit/ForLoops.cs).
+    /// </summary>
+    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true)
     {
         public static readonly Options Default = new();
     }
@@ -102,6 +105,14 @@ internal static class GradientEmitter
         {
             var live = new HashSet<string>(model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.AdjointName!)) { value.Name };
             (forward, backward) = DeadCode.Run(forward, backward, live);
+        }
+        if (options.CopyCoalescing)
+        {
+            (forward, backward) = CopyCoalescing.Run(forward, backward, names, Pinned(model, value.Name));
+        }
+        if (options.ForLoops)
+        {
+            (forward, backward) = global::Backprop.Symbolic.Generators.Emit.ForLoops.Shape(forward, backward);
         }
 
         writer.Line("/// <summary>");
@@ -230,6 +241,14 @@ internal static class GradientEmitter
         {
             (body, _) = DeadCode.Run(body, new List<Statement>(), new HashSet<string> { derivative.Name, value.Name });
         }
+        if (options.CopyCoalescing)
+        {
+            (body, _) = CopyCoalescing.Run(body, new List<Statement>(), names, Pinned(model, value.Name, derivative.Name));
+        }
+        if (options.ForLoops)
+        {
+            (body, _) = global::Backprop.Symbolic.Generators.Emit.ForLoops.Shape(body, new List<Statement>());
+        }
 
         writer.Line("/// <summary>");
         writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its derivative along a direction in one sweep (forward mode).");
@@ -250,6 +269,21 @@ internal static class GradientEmitter
         WithTape(writer, body, names, context, c => WriteBlock(writer, body, c, isForward: true));
         writer.Line("return " + Identifier(value.Name) + ";");
         writer.Close();
+    }
+
+    /// <summary>The names copy coalescing must leave alone: the parameters, their adjoints or tangents, and <paramref name="more"/>.</summary>
+    private static HashSet<string> Pinned(MethodModel model, params string[] more)
+    {
+        var pinned = new HashSet<string>(more);
+        foreach (ParameterModel p in model.Parameters)
+        {
+            pinned.Add(p.Name);
+            if (p.AdjointName is not null)
+            {
+                pinned.Add(p.AdjointName);
+            }
+        }
+        return pinned;
     }
 
     /// <summary>A span adjoint or tangent must match its parameter's length: checked before anything is computed.</summary>

@@ -24,12 +24,19 @@ internal static class MethodBodyWriter
     /// <summary>Writes statements; <paramref name="isForward"/> turns on the declarations hoisted before each <c>if</c>.</summary>
     public static void WriteBlock(SourceWriter writer, IEnumerable<Statement> body, Context context, bool isForward)
     {
+        string? comment = null;
         foreach (Statement s in body)
         {
             switch (s)
             {
+                case CommentStatement c when c.Text == comment:
+                    break; // the block goes on reversing the same source statement
                 case CommentStatement c:
                     writer.Line("// " + c.Text);
+                    comment = c.Text;
+                    break;
+                case Assignment a when context.Scope.IsDeclared(a.Target.Name) && Compound(a) is { } compound:
+                    writer.Line(compound + ";");
                     break;
                 case Assignment a:
                     WriteAssignment(writer, a.Target, Print(a.Value), context.Scope);
@@ -94,7 +101,9 @@ internal static class MethodBodyWriter
                     writer.Line("break;");
                     break;
                 case ReverseLoop r:
-                    writer.Open("for (int " + Identifier(r.Index) + " = " + Identifier(r.Count) + " - 1; " + Identifier(r.Index) + " >= 0; " + Identifier(r.Index) + "--)");
+                    // The index may be a variable the method declared before (one the forward sweep counted with).
+                    writer.Open("for (" + (context.Scope.IsDeclared(r.Index) ? "" : "int ") + Identifier(r.Index) + " = " + Identifier(r.Count) + " - 1; "
+                        + Identifier(r.Index) + " >= 0; " + Identifier(r.Index) + "--)");
                     context.Scope.Push();
                     context.Scope.Declare(r.Index);
                     WriteBlock(writer, r.Body, context, isForward);
@@ -139,6 +148,24 @@ internal static class MethodBodyWriter
         {
             WriteAssignment(writer, new Variable(l.Counter!, TypeRef.Int32), "0", context.Scope);
         }
+        if (l.Initializer.Count > 0)
+        {
+            // for (int i = 0; i < n; i++): the initializer's variable belongs to the loop.
+            context.Scope.Push();
+            string initializer = string.Join(", ", l.Initializer.Cast<Assignment>().Select(a => Declaration(a, context.Scope)));
+            string step = string.Join(", ", l.Step.Cast<Assignment>().Select(a => Compound(a) ?? Identifier(a.Target.Name) + " = " + Print(a.Value)));
+            writer.Open("for (" + initializer + "; " + Print(l.Condition) + "; " + step + ")");
+            if (counted)
+            {
+                writer.Line(Identifier(l.Counter!) + "++;");
+            }
+            context.Scope.Push();
+            WriteBlock(writer, l.Body, context, isForward);
+            context.Scope.Pop();
+            writer.Close();
+            context.Scope.Pop();
+            return;
+        }
         bool simple = l.Header.Count == 0;
         writer.Open("while (" + (simple ? Print(l.Condition) : "true") + ")");
         context.Scope.Push();
@@ -159,6 +186,42 @@ internal static class MethodBodyWriter
         WriteBlock(writer, l.Body, context, isForward);
         context.Scope.Pop();
         writer.Close();
+    }
+
+    /// <summary><c>T v = e</c>, or <c>v = e</c> when <c>v</c> is declared already; declares it.</summary>
+    private static string Declaration(Assignment a, Scope scope)
+    {
+        string text = (scope.IsDeclared(a.Target.Name) ? "" : a.Target.Type.Name + " ") + Identifier(a.Target.Name) + " = " + Print(a.Value);
+        scope.Declare(a.Target.Name);
+        return text;
+    }
+
+    /// <summary>
+    /// <c>v = v + e</c> written as C# writes it by hand: <c>v += e</c> (also <c>-=</c>, <c>*=</c>, <c>/=</c>), and
+    /// <c>v++</c> or <c>v--</c> for an integer stepped by one; null for any other assignment. The value is the same:
+    /// <c>v op= e</c> is <c>v = v op (e)</c>.
+    /// </summary>
+    private static string? Compound(Assignment a)
+    {
+        if (a.Value is not Binary { Left: Variable left } b || left.Name != a.Target.Name || !b.Type.Equals(a.Target.Type) || !b.Right.Type.Equals(a.Target.Type))
+        {
+            return null;
+        }
+        string target = Identifier(a.Target.Name);
+        if (a.Target.Type.Kind == ScalarKind.Integer && b.Right is Constant { Value: 1 }
+            && b.Operator is BinaryOperator.Add or BinaryOperator.Subtract)
+        {
+            return target + (b.Operator == BinaryOperator.Add ? "++" : "--");
+        }
+        string? symbol = b.Operator switch
+        {
+            BinaryOperator.Add => "+=",
+            BinaryOperator.Subtract => "-=",
+            BinaryOperator.Multiply => "*=",
+            BinaryOperator.Divide => "/=",
+            _ => null,
+        };
+        return symbol is null ? null : target + " " + symbol + " " + Print(b.Right);
     }
 
     /// <summary>Zeroed scratch of <paramref name="length"/> elements from the tape, for a span of <paramref name="type"/>.</summary>

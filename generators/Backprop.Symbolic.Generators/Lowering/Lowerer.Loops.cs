@@ -53,6 +53,7 @@ internal sealed partial class Lowerer
         IOperation? condition;
         bool conditionAtTop = true;
         List<IOperation> step = new();
+        int stepOrigin = -1;
         Variable? collection = null;
         SyntheticLocal? indexKey = null;
         ILocalSymbol? element = null;
@@ -73,6 +74,10 @@ internal sealed partial class Lowerer
                 _origin = origin;
                 condition = f.Condition;
                 step.AddRange(f.AtLoopBottom);
+                if (step.Count > 0 && loop.Syntax is ForStatementSyntax { Incrementors: var incrementors })
+                {
+                    stepOrigin = AddOrigin(incrementors.ToString()); // so the writer can put the increment back in the for
+                }
                 break;
             case IWhileLoopOperation w when w.ConditionIsUntil:
                 Report(DiagnosticDescriptors.UnsupportedStatement, loop.Syntax, "this kind of loop is not supported", "use for, while, do/while or foreach");
@@ -217,10 +222,12 @@ internal sealed partial class Lowerer
             LowerStatements(Flatten(loop.Body), 0, body, statements, (leaf, end) =>
             {
                 int saved = _origin;
+                _origin = stepOrigin >= 0 ? stepOrigin : saved;
                 foreach (IOperation s in step)
                 {
                     LowerExpressionStatement(s is IExpressionStatementOperation e ? e.Operation : s, leaf, end);
                 }
+                _origin = saved;
                 if (collection is not null)
                 {
                     Define(indexKey!, TypeRef.Int32, new Binary(BinaryOperator.Add, leaf[indexKey!], new Constant(1, TypeRef.Int32), TypeRef.Int32), leaf, end);
@@ -263,7 +270,7 @@ internal sealed partial class Lowerer
                 }
                 continue;
             }
-            output.Add(new LoopStatement(conditionStatements.ToEquatableArray(), test, statements.ToEquatableArray(), origin));
+            output.Add(new LoopStatement(conditionStatements.ToEquatableArray(), test, statements.ToEquatableArray(), origin) { StepOrigin = stepOrigin });
             return true;
         }
     }

@@ -52,6 +52,21 @@ public sealed record LoopStatement(EquatableArray<Statement> Header, Expr Condit
 {
     /// <summary>The variable counting the iterations, when the backward sweep needs the trip count.</summary>
     public string? Counter { get; init; }
+
+    /// <summary>
+    /// For a C# <c>for</c> loop with an increment, the origin of the increment's statements: at the end of
+    /// each path through the body that goes round again. -1 for other loops.
+    /// </summary>
+    public int StepOrigin { get; init; } = -1;
+
+    /// <summary>
+    /// Set only as the code is written (after every analysis): the statement moved into a <c>for</c>'s
+    /// initializer. The loop is then written <c>for (Initializer; Condition; Step) { Body }</c>.
+    /// </summary>
+    public EquatableArray<Statement> Initializer { get; init; } = EquatableArray<Statement>.Empty;
+
+    /// <summary>Set only as the code is written: the increment moved out of the end of <see cref="Body"/>.</summary>
+    public EquatableArray<Statement> Step { get; init; } = EquatableArray<Statement>.Empty;
 }
 
 /// <summary>Leaves the innermost loop.</summary>

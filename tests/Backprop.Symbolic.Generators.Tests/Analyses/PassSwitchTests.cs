@@ -57,15 +57,16 @@ public sealed class PassSwitchTests
 
     public static IEnumerable<object[]> Variants()
     {
-        yield return new object[] { "no activity analysis", false, true, true };
-        yield return new object[] { "no common subexpressions", true, false, true };
-        yield return new object[] { "no dead-code removal", true, true, false };
-        yield return new object[] { "no passes", false, false, false };
+        yield return new object[] { "no activity analysis", false, true, true, true };
+        yield return new object[] { "no common subexpressions", true, false, true, true };
+        yield return new object[] { "no dead-code removal", true, true, false, true };
+        yield return new object[] { "no copy coalescing", true, true, true, false };
+        yield return new object[] { "no passes", false, false, false, false };
     }
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void Switching_a_pass_off_changes_the_code_but_not_the_gradient(string variant, bool activity, bool cse, bool deadCode)
+    public void Switching_a_pass_off_changes_the_code_but_not_the_gradient(string variant, bool activity, bool cse, bool deadCode, bool coalescing)
     {
         GeneratorRun run = GeneratorHarness.Run(Source);
         Assert.Empty(run.GeneratorDiagnostics);
@@ -75,7 +76,7 @@ public sealed class PassSwitchTests
             .ToArray();
         Assert.Equal(2, models.Length);
 
-        var options = new GradientEmitter.Options(activity, cse, deadCode);
+        var options = new GradientEmitter.Options(activity, cse, deadCode, coalescing);
         (Type optimized, string optimizedCode) = Build(run.InputCompilation, models, GradientEmitter.Options.Default);
         (Type switched, string switchedCode) = Build(run.InputCompilation, models, options);
 
@@ -95,7 +96,8 @@ public sealed class PassSwitchTests
         }
     }
 
-    private static (Type Functions, string Code) Build(CSharpCompilation input, IEnumerable<MethodModel> models, GradientEmitter.Options options)
+    /// <summary>Compiles <paramref name="input"/> with the code <paramref name="models"/> generate under <paramref name="options"/>; returns <c>Passes.Functions</c>.</summary>
+    internal static (Type Functions, string Code) Build(CSharpCompilation input, IEnumerable<MethodModel> models, GradientEmitter.Options options)
     {
         var parseOptions = (CSharpParseOptions)input.SyntaxTrees[0].Options;
         string[] sources = models.Select(m => GradientEmitter.Emit(m, options, default).Source).ToArray();

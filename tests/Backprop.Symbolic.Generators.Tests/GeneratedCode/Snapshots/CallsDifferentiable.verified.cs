@@ -22,8 +22,7 @@ namespace Samples
         public static double LossGradient(double w, double b, double x, double t, out double dW, out double dB, out double dX, out double dT)
         {
             // forward sweep
-            double _softplus = global::Samples.Functions.SoftplusGradient(w * x + b, out double _softplus_dX);
-            double p = _softplus;
+            double p = global::Samples.Functions.SoftplusGradient(w * x + b, out double _softplus_dX);
             double _softplus_1 = global::Samples.Functions.SoftplusGradient(w, out double _softplus_1_dX);
             double _t0 = p - t;
             double value = _t0 * _t0 + 0.01 * _softplus_1;
@@ -56,10 +55,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double LossDerivative(double w, double b, double x, double t, double dW, double dB, double dX, double dT, out double derivative)
         {
-            double _softplus = global::Samples.Functions.SoftplusGradient(w * x + b, out double _softplus_dX);
-            double d_softplus = _softplus_dX * (x * dW + w * dX + dB);
-            double p = _softplus;
-            double dP = d_softplus;
+            double p = global::Samples.Functions.SoftplusGradient(w * x + b, out double _softplus_dX);
+            double dP = _softplus_dX * (x * dW + w * dX + dB);
             double _softplus_1 = global::Samples.Functions.SoftplusGradient(w, out double _softplus_1_dX);
             double d_softplus_1 = _softplus_1_dX * dW;
             double _t0 = p - t;
@@ -114,9 +111,8 @@ namespace Samples
             double _t0 = global::System.Math.Exp(x);
             double d_t0 = _t0 * dX;
             double _t1 = 1.0 + _t0;
-            double d_t1 = d_t0;
             double value = global::System.Math.Log(_t1);
-            derivative = 1.0 / _t1 * d_t1;
+            derivative = 1.0 / _t1 * d_t0;
             return value;
         }
     }

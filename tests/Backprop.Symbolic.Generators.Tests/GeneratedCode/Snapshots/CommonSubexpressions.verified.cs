@@ -53,9 +53,8 @@ namespace Samples
             double _t4 = global::System.Math.Cos(_t0);
             double d_t1 = _t4 * d_t0;
             double _t2 = 1.0 + _t1;
-            double d_t2 = d_t1;
             double _t3 = _t4 / _t2;
-            double d_t3 = -(1.0 / _t2 * (_t1 * d_t0)) - _t3 / _t2 * d_t2;
+            double d_t3 = -(1.0 / _t2 * (_t1 * d_t0)) - _t3 / _t2 * d_t1;
             double value = _t1 * _t1 + _t3;
             derivative = 2.0 * (_t1 * d_t1) + d_t3;
             return value;

@@ -28,11 +28,11 @@ namespace Samples
 
             // backward sweep
             // s -= 1;
-            double dS_3 = 1.0 / y;
+            double dS = 1.0 / y;
             // s += y * y;
-            double dS_1 = dS_3 * x;
+            double dS_1 = dS * x;
             // adjoints of the parameters
-            dX = dS_3 * s_1 + dS_1;
+            dX = dS * s_1 + dS_1;
             dY = 2.0 * (dS_1 * y) - s_4 / y;
             return value;
         }
@@ -56,13 +56,11 @@ namespace Samples
             double s_2 = s_1 * x;
             double dS_2 = x * dS_1 + s_1 * dX;
             double s_3 = s_2 - 1.0;
-            double dS_3 = dS_2;
             double s_4 = s_3 / y;
-            double dS_4 = 1.0 / y * dS_3 - s_4 / y * dY;
+            double dS_4 = 1.0 / y * dS_2 - s_4 / y * dY;
             double s_5 = s_4 + 1.0;
-            double dS_5 = dS_4;
             double value = s_5;
-            derivative = dS_5;
+            derivative = dS_4;
             return value;
         }
     }

@@ -20,8 +20,7 @@ namespace Samples
         public static double CrossEntropyGradient(double w, double x, double label, out double dW, out double dX, out double dLabel)
         {
             // forward sweep
-            double _logistic = global::Samples.Stable.LogisticGradient(w * x, out double _logistic_dX);
-            double p = _logistic;
+            double p = global::Samples.Stable.LogisticGradient(w * x, out double _logistic_dX);
             double _t0 = global::System.Math.Log(p);
             double _t1 = 1.0 - label;
             double _t2 = 1.0 - p;
@@ -58,10 +57,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static double CrossEntropyDerivative(double w, double x, double label, double dW, double dX, double dLabel, out double derivative)
         {
-            double _logistic = global::Samples.Stable.LogisticGradient(w * x, out double _logistic_dX);
-            double d_logistic = _logistic_dX * (x * dW + w * dX);
-            double p = _logistic;
-            double dP = d_logistic;
+            double p = global::Samples.Stable.LogisticGradient(w * x, out double _logistic_dX);
+            double dP = _logistic_dX * (x * dW + w * dX);
             double _t0 = global::System.Math.Log(p);
             double d_t0 = 1.0 / p * dP;
             double _t1 = 1.0 - label;

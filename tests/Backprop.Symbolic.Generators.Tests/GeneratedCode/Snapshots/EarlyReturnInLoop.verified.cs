@@ -23,40 +23,29 @@ namespace Samples
             }
             dX.Clear();
             // forward sweep
-            int i = 0;
             bool _returned = false;
             double _result = 0.0;
-            int i_1 = i;
-            bool _returned_1 = _returned;
-            double _result_1 = _result;
             int _n0 = 0;
-            while (i_1 < x.Length)
+            for (int i = 0; i < x.Length; i++)
             {
                 _n0++;
-                bool _c0 = x[i_1] > threshold;
+                bool _c0 = x[i] > threshold;
                 if (_c0)
                 {
-                    double _result_2 = x[i_1] * threshold;
-                    bool _returned_2 = true;
-                    _returned_1 = _returned_2;
-                    _result_1 = _result_2;
+                    _result = x[i] * threshold;
+                    _returned = true;
                     break;
-                }
-                else
-                {
-                    int i_2 = i_1 + 1;
-                    i_1 = i_2;
                 }
             }
             // adjoints the branches add to
-            double d_result_1 = 0.0;
+            double d_result = 0.0;
             double dThreshold_1 = 0.0;
             double value = 0.0;
-            if (_returned_1)
+            if (_returned)
             {
-                value = _result_1;
+                value = _result;
                 // backward sweep
-                d_result_1 += 1.0;
+                d_result += 1.0;
             }
             else
             {
@@ -64,18 +53,17 @@ namespace Samples
                 // backward sweep
                 dThreshold_1 += 2.0 * threshold;
             }
-            for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+            for (int i = _n0 - 1; i >= 0; i--)
             {
-                i_1 = i + _k0;
-                bool _c0 = x[i_1] > threshold;
+                bool _c0 = x[i] > threshold;
                 // if (x[i] > threshold)
                 if (_c0)
                 {
                     // return x[i] * threshold;
-                    double d_result_2 = d_result_1;
-                    dX[i_1] += d_result_2 * threshold;
-                    d_result_1 = 0.0;
-                    dThreshold_1 += d_result_2 * x[i_1];
+                    double d_result_2 = d_result;
+                    dX[i] += d_result_2 * threshold;
+                    d_result = 0.0;
+                    dThreshold_1 += d_result_2 * x[i];
                 }
             }
             // adjoints of the parameters
@@ -99,37 +87,25 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The tangent 'dX' must have the length of 'x' (" + x.Length + "), but has " + dX.Length + ".", nameof(dX));
             }
-            int i = 0;
             bool _returned = false;
             double _result = 0.0;
-            int i_1 = i;
-            bool _returned_1 = _returned;
-            double _result_1 = _result;
-            double d_result_1 = 0.0;
-            while (i_1 < x.Length)
+            double d_result = 0.0;
+            for (int i = 0; i < x.Length; i++)
             {
-                bool _c0 = x[i_1] > threshold;
+                bool _c0 = x[i] > threshold;
                 if (_c0)
                 {
-                    double _result_2 = x[i_1] * threshold;
-                    double d_result_2 = threshold * dX[i_1] + x[i_1] * dThreshold;
-                    bool _returned_2 = true;
-                    _returned_1 = _returned_2;
-                    _result_1 = _result_2;
-                    d_result_1 = d_result_2;
+                    _result = x[i] * threshold;
+                    d_result = threshold * dX[i] + x[i] * dThreshold;
+                    _returned = true;
                     break;
-                }
-                else
-                {
-                    int i_2 = i_1 + 1;
-                    i_1 = i_2;
                 }
             }
             double value = 0.0;
-            if (_returned_1)
+            if (_returned)
             {
-                value = _result_1;
-                derivative = d_result_1;
+                value = _result;
+                derivative = d_result;
             }
             else
             {

@@ -23,39 +23,32 @@ namespace Samples
             try
             {
                 // forward sweep
-                double s = 0.0;
                 global::System.Span<double> _items = tape.RentDoubles(3);
                 _items[0] = a;
                 _items[1] = b;
                 _items[2] = a * b;
+                double s = 0.0;
                 int _i = 0;
-                double s_1 = s;
-                int _i_1 = _i;
                 int _n0 = 0;
-                while (_i_1 < _items.Length)
+                while (_i < _items.Length)
                 {
                     _n0++;
-                    double v = _items[_i_1];
-                    double s_2 = s_1 + global::System.Math.Sin(v);
-                    int _i_2 = _i_1 + 1;
-                    s_1 = s_2;
-                    _i_1 = _i_2;
+                    double v = _items[_i];
+                    s += global::System.Math.Sin(v);
+                    _i++;
                 }
-                value = s_1;
+                value = s;
 
                 // backward sweep
                 global::System.Span<double> d_items = tape.RentDoubles(3);
                 // foreach (double v in new[] { a, b, a * b })
-                double dS_1 = 1.0;
-                for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                double dS = 1.0;
+                for (_i = _n0 - 1; _i >= 0; _i--)
                 {
-                    _i_1 = _i + _k0;
-                    double v = _items[_i_1];
+                    double v = _items[_i];
                     // s += Math.Sin(v);
-                    double dS_2 = dS_1;
-                    double dV = dS_2 * global::System.Math.Cos(v);
-                    d_items[_i_1] += dV;
-                    dS_1 = dS_2;
+                    double dV = dS * global::System.Math.Cos(v);
+                    d_items[_i] += dV;
                 }
                 // adjoints of the parameters
                 dA = d_items[0] + d_items[2] * b;
@@ -85,7 +78,6 @@ namespace Samples
             double value;
             try
             {
-                double s = 0.0;
                 global::System.Span<double> _items = tape.RentDoubles(3);
                 _items[0] = a;
                 _items[1] = b;
@@ -94,23 +86,19 @@ namespace Samples
                 d_items[0] = dA;
                 d_items[1] = dB;
                 d_items[2] = b * dA + a * dB;
+                double s = 0.0;
+                double dS = 0.0;
                 int _i = 0;
-                double s_1 = s;
-                double dS_1 = 0.0;
-                int _i_1 = _i;
-                while (_i_1 < _items.Length)
+                while (_i < _items.Length)
                 {
-                    double v = _items[_i_1];
-                    double dV = d_items[_i_1];
-                    double s_2 = s_1 + global::System.Math.Sin(v);
-                    double dS_2 = dS_1 + global::System.Math.Cos(v) * dV;
-                    int _i_2 = _i_1 + 1;
-                    s_1 = s_2;
-                    dS_1 = dS_2;
-                    _i_1 = _i_2;
+                    double v = _items[_i];
+                    double dV = d_items[_i];
+                    s += global::System.Math.Sin(v);
+                    dS += global::System.Math.Cos(v) * dV;
+                    _i++;
                 }
-                value = s_1;
-                derivative = dS_1;
+                value = s;
+                derivative = dS;
             }
             finally
             {

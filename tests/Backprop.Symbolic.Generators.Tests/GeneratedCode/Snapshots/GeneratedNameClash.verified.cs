@@ -27,10 +27,10 @@ namespace Samples
             // double _t0 = Math.Sin(dX);
             double d_t0 = 2.0 * _t0;
             // double dX = x * y;
-            double dDX_1 = 1.0 + d_t0 * global::System.Math.Cos(dX_1);
+            double dDX = 1.0 + d_t0 * global::System.Math.Cos(dX_1);
             // adjoints of the parameters
-            dX = dDX_1 * y;
-            dY = dDX_1 * x;
+            dX = dDX * y;
+            dY = dDX * x;
             return value_1;
         }
 
@@ -47,13 +47,13 @@ namespace Samples
         public static double ClashDerivative(double x, double y, double dX, double dY, out double derivative)
         {
             double dX_1 = x * y;
-            double dDX_1 = y * dX + x * dY;
+            double dDX = y * dX + x * dY;
             double _t0 = global::System.Math.Sin(dX_1);
-            double d_t0 = global::System.Math.Cos(dX_1) * dDX_1;
+            double d_t0 = global::System.Math.Cos(dX_1) * dDX;
             double value = _t0 * _t0;
             double dValue = 2.0 * (_t0 * d_t0);
             double value_1 = value + dX_1;
-            derivative = dValue + dDX_1;
+            derivative = dValue + dDX;
             return value_1;
         }
     }

@@ -24,28 +24,20 @@ namespace Samples
             {
                 // forward sweep
                 global::System.Span<double> state = tape.RentDoubles(2);
-                int t = 0;
-                int t_1 = t;
                 int _n1 = 0;
-                while (t_1 < inputs.Length)
+                for (int t = 0; t < inputs.Length; t++)
                 {
                     _n1++;
-                    int j = 0;
-                    int j_1 = j;
                     int _n0 = 0;
-                    while (j_1 < state.Length)
+                    for (int j = 0; j < state.Length; j++)
                     {
                         _n0++;
-                        double _t0 = state[j_1];
-                        double _t1 = global::System.Math.Tanh(_t0 * w + inputs[t_1]);
-                        state[j_1] = _t1;
-                        int j_2 = j_1 + 1;
-                        j_1 = j_2;
+                        double _t0 = state[j];
+                        double _t1 = global::System.Math.Tanh(_t0 * w + inputs[t]);
+                        state[j] = _t1;
                         record.Push(_t0);
                         record.Push(_t1);
                     }
-                    int t_2 = t_1 + 1;
-                    t_1 = t_2;
                     record.Push(_n0);
                 }
                 double _t2 = state[0];
@@ -62,20 +54,18 @@ namespace Samples
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
                     int _n0 = record.PopInt32();
-                    int j = 0;
-                    for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                    for (int j = _n0 - 1; j >= 0; j--)
                     {
                         double _t1 = record.PopDouble();
                         double _t0 = record.PopDouble();
-                        int j_1 = j + _k0;
                         // state[j] = Math.Tanh(state[j] * w + inputs[t]);
-                        double _a0 = dState[j_1];
-                        dState[j_1] = 0.0;
+                        double _a0 = dState[j];
+                        dState[j] = 0.0;
                         double _t4 = _t1 * _t1;
                         double _t5 = 1.0 - _t4;
                         double _t6 = _a0 * _t5;
                         double d_t0 = _t6 * w;
-                        dState[j_1] += d_t0;
+                        dState[j] += d_t0;
                         dW_1 += _t6 * _t0;
                     }
                 }
@@ -107,25 +97,17 @@ namespace Samples
             {
                 global::System.Span<double> state = tape.RentDoubles(2);
                 global::System.Span<double> dState = tape.RentDoubles(state.Length);
-                int t = 0;
-                int t_1 = t;
-                while (t_1 < inputs.Length)
+                for (int t = 0; t < inputs.Length; t++)
                 {
-                    int j = 0;
-                    int j_1 = j;
-                    while (j_1 < state.Length)
+                    for (int j = 0; j < state.Length; j++)
                     {
-                        double _t0 = state[j_1];
-                        double d_t0 = dState[j_1];
-                        double _t1 = global::System.Math.Tanh(_t0 * w + inputs[t_1]);
+                        double _t0 = state[j];
+                        double d_t0 = dState[j];
+                        double _t1 = global::System.Math.Tanh(_t0 * w + inputs[t]);
                         double d_t1 = (1.0 - _t1 * _t1) * (w * d_t0 + _t0 * dW);
-                        state[j_1] = _t1;
-                        dState[j_1] = d_t1;
-                        int j_2 = j_1 + 1;
-                        j_1 = j_2;
+                        state[j] = _t1;
+                        dState[j] = d_t1;
                     }
-                    int t_2 = t_1 + 1;
-                    t_1 = t_2;
                 }
                 double _t2 = state[0];
                 double d_t2 = dState[0];

@@ -36,60 +36,41 @@ namespace Samples
                 // forward sweep
                 int n = x.Length;
                 double s = 0.0;
-                int i = 0;
-                double s_1 = s;
-                int i_1 = i;
                 int _n1 = 0;
-                while (i_1 < n)
+                for (int i = 0; i < n; i++)
                 {
                     _n1++;
                     double u = 0.0;
-                    int j = 0;
-                    double u_1 = u;
-                    int j_1 = j;
-                    while (j_1 < n)
+                    for (int j = 0; j < n; j++)
                     {
-                        double u_2 = u_1 + w[i_1 * n + j_1] * x[j_1];
-                        int j_2 = j_1 + 1;
-                        u_1 = u_2;
-                        j_1 = j_2;
+                        u += w[i * n + j] * x[j];
                     }
-                    double _t0 = global::System.Math.Tanh(u_1);
-                    double s_2 = s_1 + _t0 * x[i_1];
-                    int i_2 = i_1 + 1;
-                    s_1 = s_2;
-                    i_1 = i_2;
+                    double _t0 = global::System.Math.Tanh(u);
+                    s += _t0 * x[i];
                     record.Push(_t0);
                 }
-                value = s_1;
+                value = s;
 
                 // backward sweep
                 // for (int i = 0; i < n; i++)
-                double dS_1 = 1.0;
-                for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
+                double dS = 1.0;
+                for (int i = _n1 - 1; i >= 0; i--)
                 {
                     double _t0 = record.PopDouble();
-                    int j = 0;
-                    int _n0 = global::System.Math.Max(0, n - j);
-                    i_1 = i + _k1;
+                    int _n0 = global::System.Math.Max(0, n);
                     // s += Math.Tanh(u) * x[i];
-                    double dS_2 = dS_1;
-                    dX[i_1] += dS_2 * _t0;
-                    double d_t0 = dS_2 * x[i_1];
+                    dX[i] += dS * _t0;
+                    double d_t0 = dS * x[i];
                     // for (int j = 0; j < n; j++)
-                    double dU_1 = d_t0 * (1.0 - _t0 * _t0);
-                    for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                    double dU = d_t0 * (1.0 - _t0 * _t0);
+                    for (int j = _n0 - 1; j >= 0; j--)
                     {
-                        int j_1 = j + _k0;
                         // u += w[i * n + j] * x[j];
-                        double dU_2 = dU_1;
-                        int _t1 = i_1 * n;
-                        int _t2 = _t1 + j_1;
-                        dW[_t2] += dU_2 * x[j_1];
-                        dX[j_1] += dU_2 * w[_t2];
-                        dU_1 = dU_2;
+                        int _t1 = i * n;
+                        int _t2 = _t1 + j;
+                        dW[_t2] += dU * x[j];
+                        dX[j] += dU * w[_t2];
                     }
-                    dS_1 = dS_2;
                 }
             }
             finally
@@ -121,39 +102,25 @@ namespace Samples
             }
             int n = x.Length;
             double s = 0.0;
-            int i = 0;
-            double s_1 = s;
-            double dS_1 = 0.0;
-            int i_1 = i;
-            while (i_1 < n)
+            double dS = 0.0;
+            for (int i = 0; i < n; i++)
             {
                 double u = 0.0;
-                int j = 0;
-                double u_1 = u;
-                double dU_1 = 0.0;
-                int j_1 = j;
-                while (j_1 < n)
+                double dU = 0.0;
+                for (int j = 0; j < n; j++)
                 {
-                    int _t1 = i_1 * n;
-                    int _t2 = _t1 + j_1;
-                    double u_2 = u_1 + w[_t2] * x[j_1];
-                    double dU_2 = dU_1 + x[j_1] * dW[_t2] + w[_t2] * dX[j_1];
-                    int j_2 = j_1 + 1;
-                    u_1 = u_2;
-                    dU_1 = dU_2;
-                    j_1 = j_2;
+                    int _t1 = i * n;
+                    int _t2 = _t1 + j;
+                    u += w[_t2] * x[j];
+                    dU = dU + x[j] * dW[_t2] + w[_t2] * dX[j];
                 }
-                double _t0 = global::System.Math.Tanh(u_1);
-                double d_t0 = (1.0 - _t0 * _t0) * dU_1;
-                double s_2 = s_1 + _t0 * x[i_1];
-                double dS_2 = dS_1 + x[i_1] * d_t0 + _t0 * dX[i_1];
-                int i_2 = i_1 + 1;
-                s_1 = s_2;
-                dS_1 = dS_2;
-                i_1 = i_2;
+                double _t0 = global::System.Math.Tanh(u);
+                double d_t0 = (1.0 - _t0 * _t0) * dU;
+                s += _t0 * x[i];
+                dS = dS + x[i] * d_t0 + _t0 * dX[i];
             }
-            double value = s_1;
-            derivative = dS_1;
+            double value = s;
+            derivative = dS;
             return value;
         }
     }

@@ -52,9 +52,8 @@ namespace Samples
         public static double NeuronDerivative(double w, double b, double input, double target, double dW, double dB, out double derivative)
         {
             double _t0 = global::System.Math.Tanh(w * input + b);
-            double d_t0 = (1.0 - _t0 * _t0) * (input * dW + dB);
+            double dError = (1.0 - _t0 * _t0) * (input * dW + dB);
             double error = _t0 - target;
-            double dError = d_t0;
             double _t1 = 0.5 * error;
             double d_t1 = 0.5 * dError;
             double value = _t1 * error;

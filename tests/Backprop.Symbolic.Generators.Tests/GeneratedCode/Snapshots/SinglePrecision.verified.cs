@@ -41,9 +41,8 @@ namespace Samples
             float _t0 = global::System.MathF.Exp(-x);
             float d_t0 = -(_t0 * dX);
             float _t1 = 1f + _t0;
-            float d_t1 = d_t0;
             float value = 1f / _t1;
-            derivative = -(value / _t1 * d_t1);
+            derivative = -(value / _t1 * d_t0);
             return value;
         }
     }

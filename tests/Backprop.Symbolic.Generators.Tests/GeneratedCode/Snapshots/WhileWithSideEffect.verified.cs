@@ -29,10 +29,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                double result = 0.0;
                 int n = coefficients.Length;
                 int n_1 = n;
-                double result_1 = result;
+                double result_1 = 0.0;
                 int _n0 = 0;
                 while (true)
                 {
@@ -45,16 +44,15 @@ namespace Samples
                         break;
                     }
                     _n0++;
-                    double result_2 = result_1 * x + coefficients[n_2];
+                    result_1 = result_1 * x + coefficients[n_2];
                     n_1 = n_2;
-                    result_1 = result_2;
                     record.Push(result_1_start);
                 }
                 value = result_1;
 
                 // backward sweep
                 // while (n-- > 0)
-                double dResult_1 = 1.0;
+                double dResult = 1.0;
                 double dX_1 = 0.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
@@ -62,9 +60,9 @@ namespace Samples
                     n_1 = n - _k0;
                     int n_2 = n_1 - 1;
                     // result = result * x + coefficients[n];
-                    double dResult_2 = dResult_1;
+                    double dResult_2 = dResult;
                     dCoefficients[n_2] += dResult_2;
-                    dResult_1 = dResult_2 * x;
+                    dResult = dResult_2 * x;
                     dX_1 += dResult_2 * result_1;
                 }
                 // adjoints of the parameters
@@ -93,28 +91,25 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The tangent 'dCoefficients' must have the length of 'coefficients' (" + coefficients.Length + "), but has " + dCoefficients.Length + ".", nameof(dCoefficients));
             }
-            double result = 0.0;
             int n = coefficients.Length;
-            int n_1 = n;
-            double result_1 = result;
-            double dResult_1 = 0.0;
+            double result = 0.0;
+            double dResult = 0.0;
             while (true)
             {
-                int n_2 = n_1 - 1;
-                bool _c0 = n_1 > 0;
-                n_1 = n_2;
+                int n_2 = n - 1;
+                bool _c0 = n > 0;
+                n = n_2;
                 if (!_c0)
                 {
                     break;
                 }
-                double result_2 = result_1 * x + coefficients[n_2];
-                double dResult_2 = x * dResult_1 + result_1 * dX + dCoefficients[n_2];
-                n_1 = n_2;
-                result_1 = result_2;
-                dResult_1 = dResult_2;
+                double result_2 = result * x + coefficients[n_2];
+                dResult = x * dResult + result * dX + dCoefficients[n_2];
+                n = n_2;
+                result = result_2;
             }
-            double value = result_1;
-            derivative = dResult_1;
+            double value = result;
+            derivative = dResult;
             return value;
         }
     }

@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Model;
+
+namespace Backprop.Symbolic.Generators.Simplification;
+
+/// <summary>
+/// Rebuilds statements with their variables replaced: every read through <c>read</c> (a variable may become
+/// a constant), every defined variable through <c>defined</c> (a rename; loop counters and reverse-loop
+/// indices too). Statements <c>keep</c> rejects, after rewriting, are left out.
+/// </summary>
+internal static class VariableRewriter
+{
+    public static List<Statement> Rewrite(IEnumerable<Statement> body, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep)
+    {
+        var output = new List<Statement>();
+        foreach (Statement s in body)
+        {
+            Statement rewritten = Rewrite(s, read, defined, keep);
+            if (keep(rewritten))
+            {
+                output.Add(rewritten);
+            }
+        }
+        return output;
+    }
+
+    private static Statement Rewrite(Statement s, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep)
+    {
+        Expr R(Expr e) => Replace(e, read);
+        Variable Sequence(Variable v) => Replace(v, read) as Variable ?? v;
+        EquatableArray<Statement> Block(EquatableArray<Statement> block) => Rewrite(block, read, defined, keep).ToEquatableArray();
+        return s switch
+        {
+            Assignment a => a with { Target = defined(a.Target), Value = R(a.Value) },
+            Accumulation a => a with { Target = defined(a.Target), Value = R(a.Value) },
+            DifferentiableCall c => c with
+            {
+                Target = defined(c.Target),
+                Arguments = c.Arguments.Select(R).ToEquatableArray(),
+                Partials = c.Partials.Select(p => p.Variable is null ? p : new PartialSlot(defined(p.Variable))).ToEquatableArray(),
+            },
+            IfStatement f => f with { Condition = R(f.Condition), Then = Block(f.Then), Else = Block(f.Else) },
+            ReturnStatement r => r with { Value = R(r.Value) },
+            ExpressionStatement x => x with { Value = R(x.Value) },
+            LoopStatement l => l with
+            {
+                Header = Block(l.Header),
+                Condition = R(l.Condition),
+                Body = Block(l.Body),
+                Counter = l.Counter is null ? null : defined(new Variable(l.Counter, TypeRef.Int32)).Name,
+                Initializer = Block(l.Initializer),
+                Step = Block(l.Step),
+            },
+            ElementWrite w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
+            ElementAccumulation w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
+            ArrayAllocation a => a with { Target = defined(a.Target), Length = R(a.Length), Elements = a.Elements.Select(R).ToEquatableArray() },
+            TapePush p => p with { Value = R(p.Value) },
+            TapePop p => p with { Target = defined(p.Target) },
+            ReverseLoop r => r with
+            {
+                Count = Sequence(new Variable(r.Count, TypeRef.Int32)).Name,
+                Index = defined(new Variable(r.Index, TypeRef.Int32)).Name,
+                Body = Block(r.Body),
+            },
+            SpanAccumulation a => a with { Target = Sequence(a.Target), Scale = R(a.Scale), Values = Sequence(a.Values) },
+            _ => s,
+        };
+    }
+
+    /// <summary><paramref name="e"/> with every variable in it replaced by <paramref name="read"/>.</summary>
+    public static Expr Replace(Expr e, Func<Variable, Expr> read)
+    {
+        Variable Sequence(Variable v) => read(v) as Variable ?? v;
+        return e switch
+        {
+            Variable v => read(v),
+            Unary u => u with { Operand = Replace(u.Operand, read) },
+            Binary b => b with { Left = Replace(b.Left, read), Right = Replace(b.Right, read) },
+            Conversion c => c with { Operand = Replace(c.Operand, read) },
+            MathCall m => m with { Arguments = m.Arguments.Select(a => Replace(a, read)).ToEquatableArray() },
+            PassiveCall p => p with { Arguments = p.Arguments.Select(a => Replace(a, read)).ToEquatableArray() },
+            Select s => s with { Condition = Replace(s.Condition, read), WhenTrue = Replace(s.WhenTrue, read), WhenFalse = Replace(s.WhenFalse, read) },
+            ElementRead r => r with { Sequence = Sequence(r.Sequence), Index = Replace(r.Index, read) },
+            LengthRead l => l with { Sequence = Sequence(l.Sequence) },
+            SpanDot d => d with { Left = Sequence(d.Left), Right = Sequence(d.Right) },
+            _ => e,
+        };
+    }
+}
