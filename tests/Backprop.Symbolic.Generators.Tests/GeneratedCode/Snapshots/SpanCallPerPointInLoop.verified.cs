@@ -36,64 +36,50 @@ namespace Samples
             {
                 // forward sweep
                 double total = 0.0;
-                int n = 0;
-                double total_1 = total;
-                int n_1 = n;
                 int _n1 = 0;
-                while (n_1 < points.Length)
+                for (int n = 0; n < points.Length; n++)
                 {
                     _n1++;
                     global::System.Span<double> scores = tape.RentDoubles(means.Length);
-                    int k = 0;
-                    int k_1 = k;
-                    while (k_1 < means.Length)
+                    for (int k = 0; k < means.Length; k++)
                     {
-                        double r = points[n_1] - means[k_1];
+                        double r = points[n] - means[k];
                         double _t0 = 0.5 * r;
-                        scores[k_1] = logWeights[k_1] - _t0 * r;
-                        int k_2 = k_1 + 1;
-                        k_1 = k_2;
+                        scores[k] = logWeights[k] - _t0 * r;
                         record.Push(r);
                     }
                     global::System.Span<double> _logSumExp_dZ = tape.RentDoubles(scores.Length);
                     record.Commit();
                     double _logSumExp = global::Samples.Mixture.LogSumExpGradient(scores, _logSumExp_dZ);
                     record.Refresh();
-                    double total_2 = total_1 + _logSumExp;
-                    int n_2 = n_1 + 1;
-                    total_1 = total_2;
-                    n_1 = n_2;
+                    total += _logSumExp;
                     record.Push(_logSumExp_dZ);
                 }
-                value = total_1;
+                value = total;
 
                 // backward sweep
                 // for (int n = 0; n < points.Length; n++)
-                double dTotal_1 = 1.0;
+                double dTotal = 1.0;
                 for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
                 {
                     global::System.Span<double> _logSumExp_dZ = record.PopDoubles();
-                    int k = 0;
-                    int _n0 = global::System.Math.Max(0, means.Length - k);
+                    int _n0 = global::System.Math.Max(0, means.Length);
                     global::System.Span<double> dScores = tape.RentDoubles(means.Length);
                     // total += LogSumExp(scores);
-                    double dTotal_2 = dTotal_1;
-                    global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(dScores, dTotal_2, _logSumExp_dZ);
-                    for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
+                    global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(dScores, dTotal, _logSumExp_dZ);
+                    for (int k = _n0 - 1; k >= 0; k--)
                     {
                         double r = record.PopDouble();
                         double _t0 = 0.5 * r;
-                        int k_1 = k + _k0;
                         // scores[k] = logWeights[k] - 0.5 * r * r;
-                        double _a0 = dScores[k_1];
-                        dScores[k_1] = 0.0;
-                        dLogWeights[k_1] += _a0;
+                        double _a0 = dScores[k];
+                        dScores[k] = 0.0;
+                        dLogWeights[k] += _a0;
                         double d_t0 = -(_a0 * r);
                         // double r = points[n] - means[k];
                         double dR = 0.5 * d_t0 - _a0 * _t0;
-                        dMeans[k_1] -= dR;
+                        dMeans[k] -= dR;
                     }
-                    dTotal_1 = dTotal_2;
                 }
             }
             finally
@@ -130,39 +116,28 @@ namespace Samples
             try
             {
                 double total = 0.0;
-                int n = 0;
-                double total_1 = total;
-                double dTotal_1 = 0.0;
-                int n_1 = n;
-                while (n_1 < points.Length)
+                double dTotal = 0.0;
+                for (int n = 0; n < points.Length; n++)
                 {
                     global::System.Span<double> scores = tape.RentDoubles(means.Length);
                     global::System.Span<double> dScores = tape.RentDoubles(scores.Length);
-                    int k = 0;
-                    int k_1 = k;
-                    while (k_1 < means.Length)
+                    for (int k = 0; k < means.Length; k++)
                     {
-                        double r = points[n_1] - means[k_1];
-                        double dR = -dMeans[k_1];
+                        double r = points[n] - means[k];
+                        double dR = -dMeans[k];
                         double _t0 = 0.5 * r;
                         double d_t0 = 0.5 * dR;
-                        scores[k_1] = logWeights[k_1] - _t0 * r;
-                        dScores[k_1] = dLogWeights[k_1] - (r * d_t0 + _t0 * dR);
-                        int k_2 = k_1 + 1;
-                        k_1 = k_2;
+                        scores[k] = logWeights[k] - _t0 * r;
+                        dScores[k] = dLogWeights[k] - (r * d_t0 + _t0 * dR);
                     }
                     global::System.Span<double> _logSumExp_dZ = tape.RentDoubles(scores.Length);
                     double _logSumExp = global::Samples.Mixture.LogSumExpGradient(scores, _logSumExp_dZ);
                     double d_logSumExp = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(_logSumExp_dZ, dScores);
-                    double total_2 = total_1 + _logSumExp;
-                    double dTotal_2 = dTotal_1 + d_logSumExp;
-                    int n_2 = n_1 + 1;
-                    total_1 = total_2;
-                    dTotal_1 = dTotal_2;
-                    n_1 = n_2;
+                    total += _logSumExp;
+                    dTotal += d_logSumExp;
                 }
-                value = total_1;
-                derivative = dTotal_1;
+                value = total;
+                derivative = dTotal;
             }
             finally
             {
@@ -203,64 +178,47 @@ namespace Samples
             {
                 // forward sweep
                 double m = z[0];
-                int k = 1;
-                double m_1 = m;
-                int k_1 = k;
                 int _n0 = 0;
-                while (k_1 < z.Length)
+                for (int k = 1; k < z.Length; k++)
                 {
                     _n0++;
-                    double m_1_start = m_1;
-                    double m_2 = global::System.Math.Max(m_1, z[k_1]);
-                    int k_2 = k_1 + 1;
-                    m_1 = m_2;
-                    k_1 = k_2;
+                    double m_1_start = m;
+                    m = global::System.Math.Max(m, z[k]);
                     record.Push(m_1_start);
                 }
                 double s = 0.0;
-                int k_3 = 0;
-                double s_1 = s;
-                int k_4 = k_3;
                 int _n1 = 0;
-                while (k_4 < z.Length)
+                for (int k_4 = 0; k_4 < z.Length; k_4++)
                 {
                     _n1++;
-                    double _t0 = global::System.Math.Exp(z[k_4] - m_1);
-                    double s_2 = s_1 + _t0;
-                    int k_5 = k_4 + 1;
-                    s_1 = s_2;
-                    k_4 = k_5;
+                    double _t0 = global::System.Math.Exp(z[k_4] - m);
+                    s += _t0;
                     record.Push(_t0);
                 }
-                value = m_1 + global::System.Math.Log(s_1);
+                value = m + global::System.Math.Log(s);
 
                 // backward sweep
                 // for (int k = 0; k < z.Length; k++)
-                double dM_1 = 1.0;
-                double dS_1 = 1.0 / s_1;
-                for (int _k0 = _n1 - 1; _k0 >= 0; _k0--)
+                double dM = 1.0;
+                double dS = 1.0 / s;
+                for (int k_4 = _n1 - 1; k_4 >= 0; k_4--)
                 {
                     double _t0 = record.PopDouble();
-                    k_4 = k_3 + _k0;
                     // s += Math.Exp(z[k] - m);
-                    double dS_2 = dS_1;
-                    double _t1 = dS_2 * _t0;
+                    double _t1 = dS * _t0;
                     dZ[k_4] += _t1;
-                    dM_1 -= _t1;
-                    dS_1 = dS_2;
+                    dM -= _t1;
                 }
                 for (int _k1 = _n0 - 1; _k1 >= 0; _k1--)
                 {
-                    m_1 = record.PopDouble();
-                    k_1 = k + _k1;
+                    m = record.PopDouble();
+                    int k = 1 + _k1;
                     // m = Math.Max(m, z[k]);
-                    double dM_2 = dM_1;
-                    bool _t2 = m_1 >= z[k_1];
-                    dZ[k_1] += _t2 ? 0.0 : dM_2;
-                    dM_1 = _t2 ? dM_2 : 0.0;
+                    bool _t2 = m >= z[k];
+                    dZ[k] += _t2 ? 0.0 : dM;
+                    dM = _t2 ? dM : 0.0;
                 }
                 // for (int k = 1; k < z.Length; k++)
-                double dM = dM_1;
                 // double m = z[0];
                 dZ[0] += dM;
             }
@@ -287,38 +245,24 @@ namespace Samples
             }
             double m = z[0];
             double dM = dZ[0];
-            int k = 1;
-            double m_1 = m;
-            double dM_1 = dM;
-            int k_1 = k;
-            while (k_1 < z.Length)
+            for (int k = 1; k < z.Length; k++)
             {
-                double m_2 = global::System.Math.Max(m_1, z[k_1]);
-                bool _t1 = m_1 >= z[k_1];
-                double dM_2 = (_t1 ? dM_1 : 0.0) + (_t1 ? 0.0 : dZ[k_1]);
-                int k_2 = k_1 + 1;
-                m_1 = m_2;
-                dM_1 = dM_2;
-                k_1 = k_2;
+                double m_2 = global::System.Math.Max(m, z[k]);
+                bool _t1 = m >= z[k];
+                dM = (_t1 ? dM : 0.0) + (_t1 ? 0.0 : dZ[k]);
+                m = m_2;
             }
             double s = 0.0;
-            int k_3 = 0;
-            double s_1 = s;
-            double dS_1 = 0.0;
-            int k_4 = k_3;
-            while (k_4 < z.Length)
+            double dS = 0.0;
+            for (int k_4 = 0; k_4 < z.Length; k_4++)
             {
-                double _t0 = global::System.Math.Exp(z[k_4] - m_1);
-                double d_t0 = _t0 * (dZ[k_4] - dM_1);
-                double s_2 = s_1 + _t0;
-                double dS_2 = dS_1 + d_t0;
-                int k_5 = k_4 + 1;
-                s_1 = s_2;
-                dS_1 = dS_2;
-                k_4 = k_5;
+                double _t0 = global::System.Math.Exp(z[k_4] - m);
+                double d_t0 = _t0 * (dZ[k_4] - dM);
+                s += _t0;
+                dS += d_t0;
             }
-            double value = m_1 + global::System.Math.Log(s_1);
-            derivative = dM_1 + 1.0 / s_1 * dS_1;
+            double value = m + global::System.Math.Log(s);
+            derivative = dM + 1.0 / s * dS;
             return value;
         }
     }

@@ -102,46 +102,37 @@ namespace Samples
                 // forward sweep
                 global::System.Span<double> h = tape.RentDoubles(2);
                 double loss = 0.0;
-                int t = 0;
-                double loss_1 = loss;
-                int t_1 = t;
                 int _n0 = 0;
-                while (t_1 < inputs.Length)
+                for (int t = 0; t < inputs.Length; t++)
                 {
                     _n0++;
                     global::System.Span<double> _cell_dState = tape.RentDoubles(h.Length);
                     record.Commit();
-                    double _cell = global::Samples.Recurrent.CellGradient(h, inputs[t_1], w, u, _cell_dState, out double _cell_dInput, out double _cell_dW, out double _cell_dU);
+                    double next = global::Samples.Recurrent.CellGradient(h, inputs[t], w, u, _cell_dState, out double _cell_dInput, out double _cell_dW, out double _cell_dU);
                     record.Refresh();
-                    double next = _cell;
                     h[1] = h[0];
                     h[0] = next;
-                    double loss_2 = loss_1 + next * next;
-                    int t_2 = t_1 + 1;
-                    loss_1 = loss_2;
-                    t_1 = t_2;
+                    loss += next * next;
                     record.Push(_cell_dState);
                     record.Push(_cell_dU);
                     record.Push(_cell_dW);
-                    record.Push(_cell);
+                    record.Push(next);
                 }
-                value = loss_1;
+                value = loss;
 
                 // backward sweep
                 global::System.Span<double> dH = tape.RentDoubles(2);
                 // for (int t = 0; t < inputs.Length; t++)
-                double dLoss_1 = 1.0;
+                double dLoss = 1.0;
                 double dU_1 = 0.0;
                 double dW_1 = 0.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    double _cell = record.PopDouble();
+                    double next = record.PopDouble();
                     double _cell_dW = record.PopDouble();
                     double _cell_dU = record.PopDouble();
                     global::System.Span<double> _cell_dState = record.PopDoubles();
-                    double next = _cell;
                     // loss += next * next;
-                    double dLoss_2 = dLoss_1;
                     // h[0] = next;
                     double _a0 = dH[0];
                     dH[0] = 0.0;
@@ -150,9 +141,8 @@ namespace Samples
                     dH[1] = 0.0;
                     dH[0] += _a1;
                     // double next = Cell(h, inputs[t], w, u);
-                    double dNext = 2.0 * (dLoss_2 * next) + _a0;
+                    double dNext = 2.0 * (dLoss * next) + _a0;
                     global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(dH, dNext, _cell_dState);
-                    dLoss_1 = dLoss_2;
                     dU_1 += dNext * _cell_dU;
                     dW_1 += dNext * _cell_dW;
                 }
@@ -188,30 +178,21 @@ namespace Samples
                 global::System.Span<double> h = tape.RentDoubles(2);
                 global::System.Span<double> dH = tape.RentDoubles(h.Length);
                 double loss = 0.0;
-                int t = 0;
-                double loss_1 = loss;
-                double dLoss_1 = 0.0;
-                int t_1 = t;
-                while (t_1 < inputs.Length)
+                double dLoss = 0.0;
+                for (int t = 0; t < inputs.Length; t++)
                 {
                     global::System.Span<double> _cell_dState = tape.RentDoubles(h.Length);
-                    double _cell = global::Samples.Recurrent.CellGradient(h, inputs[t_1], w, u, _cell_dState, out double _cell_dInput, out double _cell_dW, out double _cell_dU);
-                    double d_cell = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(_cell_dState, dH) + _cell_dW * dW + _cell_dU * dU;
-                    double next = _cell;
-                    double dNext = d_cell;
+                    double next = global::Samples.Recurrent.CellGradient(h, inputs[t], w, u, _cell_dState, out double _cell_dInput, out double _cell_dW, out double _cell_dU);
+                    double dNext = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(_cell_dState, dH) + _cell_dW * dW + _cell_dU * dU;
                     h[1] = h[0];
                     dH[1] = dH[0];
                     h[0] = next;
                     dH[0] = dNext;
-                    double loss_2 = loss_1 + next * next;
-                    double dLoss_2 = dLoss_1 + 2.0 * (next * dNext);
-                    int t_2 = t_1 + 1;
-                    loss_1 = loss_2;
-                    dLoss_1 = dLoss_2;
-                    t_1 = t_2;
+                    loss += next * next;
+                    dLoss += 2.0 * (next * dNext);
                 }
-                value = loss_1;
-                derivative = dLoss_1;
+                value = loss;
+                derivative = dLoss;
             }
             finally
             {
