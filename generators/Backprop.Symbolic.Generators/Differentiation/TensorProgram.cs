@@ -71,6 +71,12 @@ internal sealed class TensorProgram
     /// <summary>The variables that carry derivatives.</summary>
     public HashSet<string> Active { get; } = new();
 
+    private readonly Dictionary<string, int> _uses = new();
+    private readonly HashSet<string> _fusedRoots = new();
+
+    /// <summary>True for the result of a fused chain that nothing reads but one reduction (its adjoint is the same for every element).</summary>
+    public bool ReadOnceByReduction(string name) => _fusedRoots.Contains(name) && _uses.TryGetValue(name, out int n) && n == 1;
+
     /// <summary>Builds the program of <paramref name="body"/>; <paramref name="differentiated"/> names the differentiated parameters.</summary>
     /// <param name="fuse">False keeps every element-wise operation a step of its own.</param>
     public static TensorProgram Build(IEnumerable<Statement> body, IEnumerable<string> differentiated, NameAllocator names, bool fuse = true)
@@ -134,7 +140,7 @@ internal sealed class TensorProgram
     private void Plan(HashSet<string> differentiated, bool fuse)
     {
         // How often each variable is read, and by which statement when once.
-        var uses = new Dictionary<string, int>();
+        Dictionary<string, int> uses = _uses;
         var consumer = new Dictionary<string, int>();
         for (int i = 0; i < _flat.Count; i++)
         {
@@ -220,6 +226,7 @@ internal sealed class TensorProgram
             else if (value is TensorOperation { IsElementwise: true })
             {
                 Steps.Add(new FusedStep(target!, Node(i), origin));
+                _fusedRoots.Add(target!.Name);
             }
             else if (value is TensorOperation operation)
             {

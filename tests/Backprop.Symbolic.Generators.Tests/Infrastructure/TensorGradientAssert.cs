@@ -111,6 +111,61 @@ public static class TensorGradientAssert
         return adjoints;
     }
 
+    /// <summary>
+    /// Checks that <paramref name="derivative"/> (forward mode) along a random direction returns the value of
+    /// <paramref name="gradient"/> and the inner product of its adjoints with that direction.
+    /// </summary>
+    public static void DerivativeMatchesGradient(Type type, string gradient, string derivative, object[] args, double tolerance = 1e-4)
+    {
+        (double value, double[][] adjoints) = Call(type, gradient, args);
+        MethodInfo method = type.GetMethod(derivative, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new ArgumentException($"{type.FullName} has no method {derivative}.");
+        ParameterInfo[] parameters = method.GetParameters();
+        var call = new object?[parameters.Length];
+        Array.Copy(args, call, args.Length);
+        double expected = 0;
+        for (int i = args.Length, a = 0; i < parameters.Length - 1; i++, a++)
+        {
+            int owner = Owner(parameters, args.Length, parameters[i].Name!);
+            if (args[owner] is Tensor t)
+            {
+                Tensor direction = Random(100 + i, -1, 1, t.Shape.ToArray());
+                call[i] = direction;
+                float[] d = direction.ToArray();
+                for (int k = 0; k < d.Length; k++)
+                {
+                    expected += adjoints[a][k] * d[k];
+                }
+            }
+            else
+            {
+                float d = 0.25f * (i + 1);
+                call[i] = d;
+                expected += adjoints[a][0] * d;
+            }
+        }
+        object? result;
+        try
+        {
+            result = method.Invoke(null, call);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            throw;
+        }
+        double forwardValue = Convert.ToDouble(result, CultureInfo.InvariantCulture);
+        double directional = Convert.ToDouble(call[parameters.Length - 1], CultureInfo.InvariantCulture);
+        if (!Close(forwardValue, value, 1e-6))
+        {
+            throw new XunitException($"{derivative}: value {forwardValue}, but {gradient} returns {value}.");
+        }
+        if (!Close(directional, expected, tolerance))
+        {
+            throw new XunitException($"{derivative}: derivative {directional}, but the gradient's inner product with the direction is {expected}.");
+        }
+    }
+
     /// <summary>∂reference/∂inputs[<paramref name="which"/>][k] for every k, by central differences in double.</summary>
     public static double[] CentralDifferences(Func<double[][], double> reference, double[][] inputs, int which)
     {

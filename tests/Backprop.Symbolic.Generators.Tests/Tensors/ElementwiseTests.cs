@@ -116,6 +116,40 @@ public sealed class ElementwiseTests
         }
     }
 
+    public static IEnumerable<object[]> ForwardModeCases()
+    {
+        foreach (object[] activation in Activations())
+        {
+            yield return new object[] { activation[0], false };
+        }
+        foreach (string op in new[] { "Add", "Subtract", "Multiply", "Divide" })
+        {
+            yield return new object[] { op + "Of", false };
+            yield return new object[] { op + "Right", true };
+            yield return new object[] { op + "Left", true };
+        }
+        yield return new object[] { "Chain", false };
+        yield return new object[] { "LeakySlope", true };
+    }
+
+    [Theory]
+    [MemberData(nameof(ForwardModeCases))]
+    public void Forward_mode_derivative_is_the_gradient_along_the_direction(string method, bool withFloat)
+    {
+        Tensor x = Random(method.Length, 0.5, 1.5, 3, 4);
+        Tensor row = Random(method.Length + 1, 0.5, 1.5, 4);
+        object[] args = method switch
+        {
+            "Chain" => new object[] { x },
+            "LeakySlope" => new object[] { Random(5, -1, 1, 3, 4), 0.2f },
+            _ when method.EndsWith("Left", StringComparison.Ordinal) => new object[] { 0.75f, x },
+            _ when withFloat => new object[] { x, 0.75f },
+            "AddOf" or "SubtractOf" or "MultiplyOf" or "DivideOf" => new object[] { x, row }, // a row vector broadcast
+            _ => new object[] { x, Random(9, -1, 1, 3, 4) },
+        };
+        DerivativeMatchesGradient(Ops, method + "Gradient", method + "Derivative", args);
+    }
+
     [Fact]
     public void Relu_has_derivative_zero_at_zero_and_leaky_relu_its_slope()
     {

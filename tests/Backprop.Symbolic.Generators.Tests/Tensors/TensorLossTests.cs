@@ -36,11 +36,16 @@ public sealed class TensorLossTests
 
             public static float MlpArrays(Tensor x, int[] y, Tensor a, Tensor b, Tensor c, Tensor d) => Mlp(x, y, a, b, c, d);
 
+            public static float MlpArraysDerivative(Tensor x, int[] y, Tensor a, Tensor b, Tensor c, Tensor d, Tensor dA, Tensor dB, Tensor dC, Tensor dD, out float derivative) =>
+                MlpDerivative(x, y, a, b, c, d, dA, dB, dC, dD, out derivative);
+
             // Every parameter differentiated, the input and the labels' logits too.
             [Differentiable]
             public static float CrossEntropy(Tensor logits, ReadOnlySpan<int> y) => SoftmaxCrossEntropy(logits, y);
 
             public static float CrossEntropyArraysGradient(Tensor logits, int[] y, Tensor dLogits) => CrossEntropyGradient(logits, y, dLogits);
+
+            public static float CrossEntropyArraysDerivative(Tensor logits, int[] y, Tensor dLogits, out float derivative) => CrossEntropyDerivative(logits, y, dLogits, out derivative);
 
             [Differentiable]
             public static float Linear(Tensor x, Tensor a) => Sum(MatMul(x, a));
@@ -104,6 +109,51 @@ public sealed class TensorLossTests
             double[] logits = Reference.Zip(Reference.MatMul(h, v[4], batch, hidden, classes), v[5], (p, q) => p + q);
             return Reference.SoftmaxCrossEntropy(logits, v[1], classes) + 0.001 * Reference.Sum(Reference.Map(v[2], t => t * t));
         });
+    }
+
+    public static TheoryData<string, string> ForwardModeCases() => new()
+    {
+        { "MlpArrays", "mlp" },
+        { "CrossEntropyArrays", "logits" },
+        { "Linear", "x a" },
+        { "Quadratic", "x a t" },
+        { "SquaredError", "p t" },
+        { "MeanOfExp", "x" },
+        { "Scalars", "a b scale" },
+        { "Locals", "a b" },
+        { "Passive", "x w unused" },
+    };
+
+    private static object[] ArgumentsFor(string method) => method switch
+    {
+        "MlpArrays" => new object[] { Random(1, -1, 1, 5, 4), new[] { 0, 2, 1, 1, 0 }, Random(2, -1, 1, 4, 6), Random(3, -1, 1, 6), Random(4, -1, 1, 6, 3), Random(5, -1, 1, 3) },
+        "CrossEntropyArrays" => new object[] { Random(21, -2, 2, 4, 3), new[] { 2, 0, 1, 2 } },
+        "Linear" => new object[] { Random(31, -1, 1, 3, 4), Random(32, -1, 1, 4, 2) },
+        "Quadratic" => new object[] { Random(41, -1, 1, 5, 3), Random(42, -1, 1, 3, 2), Random(43, -1, 1, 5, 2) },
+        "SquaredError" => new object[] { Random(51, -1, 1, 2, 3), Random(52, -1, 1, 2, 3) },
+        "MeanOfExp" => new object[] { Random(61, -1, 1, 7) },
+        "Scalars" => new object[] { Random(71, -1, 1, 2, 3), Random(72, -1, 1, 3), 0.75f },
+        "Locals" => new object[] { Random(81, -0.5, 0.5, 3, 3), Random(82, -0.5, 0.5, 3) },
+        _ => new object[] { Random(91, -1, 1, 2, 2), Random(92, -1, 1, 2), Random(93, -1, 1, 3) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ForwardModeCases))]
+    public void Forward_mode_derivative_is_the_gradient_along_the_direction(string method, string parameters)
+    {
+        Assert.NotEmpty(parameters);
+        DerivativeMatchesGradient(Losses, method + "Gradient", method + "Derivative", ArgumentsFor(method));
+    }
+
+    [Fact]
+    public void Forward_mode_tangent_of_the_wrong_shape_throws_naming_it()
+    {
+        var derivative = Losses.GetMethod("LinearDerivative")!;
+        var error = Assert.Throws<System.Reflection.TargetInvocationException>(() => derivative.Invoke(null,
+            new object?[] { Tensor.Zeros(3, 4), Tensor.Zeros(4, 2), Tensor.Zeros(3, 4), Tensor.Zeros(2, 4), null }));
+        var argument = Assert.IsType<ArgumentException>(error.InnerException);
+        Assert.Equal("dA", argument.ParamName);
+        Assert.StartsWith("The tangent 'dA' must have the shape of 'a' ([4, 2]), but has [2, 4].", argument.Message);
     }
 
     [Fact]

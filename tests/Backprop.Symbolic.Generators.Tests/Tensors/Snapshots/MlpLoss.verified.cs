@@ -14,10 +14,10 @@ namespace Samples
         /// <param name="b">The argument <c>b</c> of <c>Loss</c>.</param>
         /// <param name="c">The argument <c>c</c> of <c>Loss</c>.</param>
         /// <param name="d">The argument <c>d</c> of <c>Loss</c>.</param>
-        /// <param name="dA">Receives ∂Loss/∂a. It must have the shape of <c>a</c>; it is overwritten.</param>
-        /// <param name="dB">Receives ∂Loss/∂b. It must have the shape of <c>b</c>; it is overwritten.</param>
-        /// <param name="dC">Receives ∂Loss/∂c. It must have the shape of <c>c</c>; it is overwritten.</param>
-        /// <param name="dD">Receives ∂Loss/∂d. It must have the shape of <c>d</c>; it is overwritten.</param>
+        /// <param name="dA">Receives ∂Loss/∂a. It must have the shape of <c>a</c>; it is overwritten, not added to.</param>
+        /// <param name="dB">Receives ∂Loss/∂b. It must have the shape of <c>b</c>; it is overwritten, not added to.</param>
+        /// <param name="dC">Receives ∂Loss/∂c. It must have the shape of <c>c</c>; it is overwritten, not added to.</param>
+        /// <param name="dD">Receives ∂Loss/∂d. It must have the shape of <c>d</c>; it is overwritten, not added to.</param>
         /// <returns>The value of <c>Loss</c>.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static float LossGradient(global::Backprop.Symbolic.Tensors.Tensor x, global::System.ReadOnlySpan<int> y, global::Backprop.Symbolic.Tensors.Tensor a, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor c, global::Backprop.Symbolic.Tensors.Tensor d, global::Backprop.Symbolic.Tensors.Tensor dA, global::Backprop.Symbolic.Tensors.Tensor dB, global::Backprop.Symbolic.Tensors.Tensor dC, global::Backprop.Symbolic.Tensors.Tensor dD)
@@ -102,21 +102,12 @@ namespace Samples
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(logits, y) + 0.001f * Sum(Square(a));
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
                 {
-                    global::System.Span<float> d_t3Values = d_t3.Span;
-                    for (int _i = 0; _i < d_t3Values.Length; _i++)
-                    {
-                        d_t3Values[_i] += 0.001f;
-                    }
-                }
-                {
-                    global::System.Span<float> d_t3Values = d_t3.Span;
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
                     for (int _i = 0; _i < _t3.Length; _i++)
                     {
-                        dAValues[_i] += d_t3Values[_i] * (2f * aValues[_i]);
+                        dAValues[_i] += 0.001f * (2f * aValues[_i]);
                     }
                 }
                 global::Backprop.Symbolic.Tensors.Tensor dLogits = tape.RentTensor(logits.Shape);
@@ -165,6 +156,130 @@ namespace Samples
                     }
                 }
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dA, accumulate: true);
+            }
+            finally
+            {
+                tape.Release(mark);
+            }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Loss(Backprop.Symbolic.Tensors.Tensor, System.ReadOnlySpan<int>, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Loss</c> (not differentiated).</param>
+        /// <param name="y">The argument <c>y</c> of <c>Loss</c> (not differentiated).</param>
+        /// <param name="a">The argument <c>a</c> of <c>Loss</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Loss</c>.</param>
+        /// <param name="c">The argument <c>c</c> of <c>Loss</c>.</param>
+        /// <param name="d">The argument <c>d</c> of <c>Loss</c>.</param>
+        /// <param name="dA">The direction's component along <c>a</c>. It must have the shape of <c>a</c>; it is only read.</param>
+        /// <param name="dB">The direction's component along <c>b</c>. It must have the shape of <c>b</c>; it is only read.</param>
+        /// <param name="dC">The direction's component along <c>c</c>. It must have the shape of <c>c</c>; it is only read.</param>
+        /// <param name="dD">The direction's component along <c>d</c>. It must have the shape of <c>d</c>; it is only read.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Loss/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Loss</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static float LossDerivative(global::Backprop.Symbolic.Tensors.Tensor x, global::System.ReadOnlySpan<int> y, global::Backprop.Symbolic.Tensors.Tensor a, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor c, global::Backprop.Symbolic.Tensors.Tensor d, global::Backprop.Symbolic.Tensors.Tensor dA, global::Backprop.Symbolic.Tensors.Tensor dB, global::Backprop.Symbolic.Tensors.Tensor dC, global::Backprop.Symbolic.Tensors.Tensor dD, out float derivative)
+        {
+            if (dA.Shape != a.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dA' must have the shape of 'a' (" + a.Shape + "), but has " + dA.Shape + ".", nameof(dA));
+            }
+            if (dB.Shape != b.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dB' must have the shape of 'b' (" + b.Shape + "), but has " + dB.Shape + ".", nameof(dB));
+            }
+            if (dC.Shape != c.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dC' must have the shape of 'c' (" + c.Shape + "), but has " + dC.Shape + ".", nameof(dC));
+            }
+            if (dD.Shape != d.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dD' must have the shape of 'd' (" + d.Shape + "), but has " + dD.Shape + ".", nameof(dD));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            float value;
+            try
+            {
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dA, d_t0, accumulate: true);
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
+                {
+                    global::System.Span<float> hValues = h.Span;
+                    global::System.Span<float> _t0Values = _t0.Span;
+                    global::System.Span<float> bValues = b.Span;
+                    global::System.Span<float> d_t0Values = d_t0.Span;
+                    global::System.Span<float> dBValues = dB.Span;
+                    global::System.Span<float> dHValues = dH.Span;
+                    int _cols = h.Shape.Last;
+                    int _rows = _cols == 0 ? 0 : h.Length / _cols;
+                    int _t0Step = GeneratedTensorShapes.Step(_t0, h);
+                    int bStep = GeneratedTensorShapes.Step(b, h);
+                    for (int _row = 0; _row < _rows; _row++)
+                    {
+                        for (int _col = 0; _col < _cols; _col++)
+                        {
+                            float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
+                            hValues[_row * _cols + _col] = global::System.MathF.Tanh(_v0);
+                            float _v1 = d_t0Values[_row * _t0Step + _col] + dBValues[_row * bStep + _col];
+                            dHValues[_row * _cols + _col] = (1f - hValues[_row * _cols + _col] * hValues[_row * _cols + _col]) * _v1;
+                        }
+                    }
+                }
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
+                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dH, c, d_t2);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, dC, d_t2, accumulate: true);
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dLogits = tape.RentTensor(logits.Shape);
+                {
+                    global::System.Span<float> logitsValues = logits.Span;
+                    global::System.Span<float> _t2Values = _t2.Span;
+                    global::System.Span<float> dValues = d.Span;
+                    global::System.Span<float> d_t2Values = d_t2.Span;
+                    global::System.Span<float> dDValues = dD.Span;
+                    global::System.Span<float> dLogitsValues = dLogits.Span;
+                    int _cols = logits.Shape.Last;
+                    int _rows = _cols == 0 ? 0 : logits.Length / _cols;
+                    int _t2Step = GeneratedTensorShapes.Step(_t2, logits);
+                    int dStep = GeneratedTensorShapes.Step(d, logits);
+                    for (int _row = 0; _row < _rows; _row++)
+                    {
+                        for (int _col = 0; _col < _cols; _col++)
+                        {
+                            logitsValues[_row * _cols + _col] = _t2Values[_row * _t2Step + _col] + dValues[_row * dStep + _col];
+                            dLogitsValues[_row * _cols + _col] = d_t2Values[_row * _t2Step + _col] + dDValues[_row * dStep + _col];
+                        }
+                    }
+                }
+                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensor(logits.Shape);
+                float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(logits, y, logitsSoftmax);
+                global::Backprop.Symbolic.Tensors.Tensor logitsGradient = tape.RentTensor(logits.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(logitsSoftmax, y, 1f, logitsGradient);
+                float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(logitsGradient.Span, dLogits.Span);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(a.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                {
+                    global::System.Span<float> _t3Values = _t3.Span;
+                    global::System.Span<float> aValues = a.Span;
+                    global::System.Span<float> dAValues = dA.Span;
+                    global::System.Span<float> d_t3Values = d_t3.Span;
+                    for (int _i = 0; _i < _t3.Length; _i++)
+                    {
+                        _t3Values[_i] = aValues[_i] * aValues[_i];
+                        d_t3Values[_i] = 2f * aValues[_i] * dAValues[_i];
+                    }
+                }
+                float _s1 = global::Backprop.Symbolic.Kernels.TensorKernels.Sum(_t3);
+                float d_s1 = global::Backprop.Symbolic.Kernels.TensorKernels.Sum(d_t3);
+                value = _s0 + 0.001f * _s1;
+                derivative = d_s0 + 0.001f * d_s1;
             }
             finally
             {

@@ -13,8 +13,8 @@ namespace Samples
         /// <param name="bias">The argument <c>bias</c> of <c>Regression</c>.</param>
         /// <param name="target">The argument <c>target</c> of <c>Regression</c> (not differentiated).</param>
         /// <param name="scale">The argument <c>scale</c> of <c>Regression</c>.</param>
-        /// <param name="dW">Receives ∂Regression/∂w. It must have the shape of <c>w</c>; it is overwritten.</param>
-        /// <param name="dBias">Receives ∂Regression/∂bias. It must have the shape of <c>bias</c>; it is overwritten.</param>
+        /// <param name="dW">Receives ∂Regression/∂w. It must have the shape of <c>w</c>; it is overwritten, not added to.</param>
+        /// <param name="dBias">Receives ∂Regression/∂bias. It must have the shape of <c>bias</c>; it is overwritten, not added to.</param>
         /// <param name="dScale">Receives ∂Regression/∂scale.</param>
         /// <returns>The value of <c>Regression</c>.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
@@ -72,21 +72,12 @@ namespace Samples
                 // backward sweep
                 // return MeanSquaredError(z, target) + Mean(Softplus(w));
                 float _g = 1f / (float)_t3.Length;
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
                 {
-                    global::System.Span<float> d_t3Values = d_t3.Span;
-                    for (int _i = 0; _i < d_t3Values.Length; _i++)
-                    {
-                        d_t3Values[_i] += _g;
-                    }
-                }
-                {
-                    global::System.Span<float> d_t3Values = d_t3.Span;
                     global::System.Span<float> wValues = w.Span;
                     global::System.Span<float> dWValues = dW.Span;
                     for (int _i = 0; _i < _t3.Length; _i++)
                     {
-                        dWValues[_i] += d_t3Values[_i] * (1f / (1f + global::System.MathF.Exp(-wValues[_i])));
+                        dWValues[_i] += _g * (1f / (1f + global::System.MathF.Exp(-wValues[_i])));
                     }
                 }
                 global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
@@ -94,8 +85,8 @@ namespace Samples
                 // Tensor z = Sigmoid(MatMul(x, w) * scale + bias);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 {
-                    global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> zValues = z.Span;
+                    global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> dZValues = dZ.Span;
                     global::System.Span<float> dBiasValues = dBias.Span;
                     global::System.Span<float> d_t0Values = d_t0.Span;
@@ -115,6 +106,94 @@ namespace Samples
                     }
                 }
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
+            }
+            finally
+            {
+                tape.Release(mark);
+            }
+            return value;
+        }
+
+        /// <summary>
+        /// Computes <see cref="Regression(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, float)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Regression</c> (not differentiated).</param>
+        /// <param name="w">The argument <c>w</c> of <c>Regression</c>.</param>
+        /// <param name="bias">The argument <c>bias</c> of <c>Regression</c>.</param>
+        /// <param name="target">The argument <c>target</c> of <c>Regression</c> (not differentiated).</param>
+        /// <param name="scale">The argument <c>scale</c> of <c>Regression</c>.</param>
+        /// <param name="dW">The direction's component along <c>w</c>. It must have the shape of <c>w</c>; it is only read.</param>
+        /// <param name="dBias">The direction's component along <c>bias</c>. It must have the shape of <c>bias</c>; it is only read.</param>
+        /// <param name="dScale">The direction's component along <c>scale</c>.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Regression/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Regression</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static float RegressionDerivative(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor bias, global::Backprop.Symbolic.Tensors.Tensor target, float scale, global::Backprop.Symbolic.Tensors.Tensor dW, global::Backprop.Symbolic.Tensors.Tensor dBias, float dScale, out float derivative)
+        {
+            if (dW.Shape != w.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dW' must have the shape of 'w' (" + w.Shape + "), but has " + dW.Shape + ".", nameof(dW));
+            }
+            if (dBias.Shape != bias.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dBias' must have the shape of 'bias' (" + bias.Shape + "), but has " + dBias.Shape + ".", nameof(dBias));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            float value;
+            try
+            {
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
+                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
+                {
+                    global::System.Span<float> zValues = z.Span;
+                    global::System.Span<float> _t0Values = _t0.Span;
+                    global::System.Span<float> biasValues = bias.Span;
+                    global::System.Span<float> d_t0Values = d_t0.Span;
+                    global::System.Span<float> dBiasValues = dBias.Span;
+                    global::System.Span<float> dZValues = dZ.Span;
+                    int _cols = z.Shape.Last;
+                    int _rows = _cols == 0 ? 0 : z.Length / _cols;
+                    int _t0Step = GeneratedTensorShapes.Step(_t0, z);
+                    int biasStep = GeneratedTensorShapes.Step(bias, z);
+                    for (int _row = 0; _row < _rows; _row++)
+                    {
+                        for (int _col = 0; _col < _cols; _col++)
+                        {
+                            float _v0 = _t0Values[_row * _t0Step + _col] * scale;
+                            float _v1 = _v0 + biasValues[_row * biasStep + _col];
+                            zValues[_row * _cols + _col] = 1f / (1f + global::System.MathF.Exp(-_v1));
+                            float _v2 = scale * d_t0Values[_row * _t0Step + _col] + _t0Values[_row * _t0Step + _col] * dScale;
+                            float _v3 = _v2 + dBiasValues[_row * biasStep + _col];
+                            dZValues[_row * _cols + _col] = zValues[_row * _cols + _col] * (1f - zValues[_row * _cols + _col]) * _v3;
+                        }
+                    }
+                }
+                float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredError(z, target);
+                global::Backprop.Symbolic.Tensors.Tensor zGradient = tape.RentTensor(z.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredErrorBackward(z, target, 1f, zGradient, default);
+                float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(zGradient.Span, dZ.Span);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                {
+                    global::System.Span<float> _t3Values = _t3.Span;
+                    global::System.Span<float> wValues = w.Span;
+                    global::System.Span<float> dWValues = dW.Span;
+                    global::System.Span<float> d_t3Values = d_t3.Span;
+                    for (int _i = 0; _i < _t3.Length; _i++)
+                    {
+                        _t3Values[_i] = global::System.MathF.Max(wValues[_i], 0f) + global::System.MathF.Log(1f + global::System.MathF.Exp(-global::System.MathF.Abs(wValues[_i])));
+                        d_t3Values[_i] = 1f / (1f + global::System.MathF.Exp(-wValues[_i])) * dWValues[_i];
+                    }
+                }
+                float _s1 = global::Backprop.Symbolic.Kernels.TensorKernels.Sum(_t3) / _t3.Length;
+                float d_s1 = global::Backprop.Symbolic.Kernels.TensorKernels.Sum(d_t3) / _t3.Length;
+                value = _s0 + _s1;
+                derivative = d_s0 + d_s1;
             }
             finally
             {

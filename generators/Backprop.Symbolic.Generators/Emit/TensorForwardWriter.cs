@@ -1,0 +1,221 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Differentiation;
+using Backprop.Symbolic.Generators.Lowering;
+using Backprop.Symbolic.Generators.Model;
+using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
+using static Backprop.Symbolic.Generators.Simplification.ExpressionBuilder;
+
+namespace Backprop.Symbolic.Generators.Emit;
+
+/// <summary>
+/// Writes <c>{Name}Derivative</c> of a method with tensors (forward mode): each step followed by its tangent along
+/// the direction the caller gives (one tangent tensor per differentiated tensor parameter, of its shape). A fused chain
+/// computes its elements and their tangents in the same loop; <c>MatMul</c>'s tangent is two products,
+/// <c>dA·B + A·dB</c>; a loss's tangent is its gradient (the backward kernel with a unit adjoint) dotted with the
+/// tangent of its input.
+/// </summary>
+internal sealed class TensorForwardWriter : TensorMethodWriter
+{
+    private readonly Dictionary<string, string> _tangents = new();
+    private readonly Dictionary<string, string> _sequenceTangents = new();
+
+    public TensorForwardWriter(SourceWriter writer, MethodModel model, TensorProgram program, NameAllocator names)
+        : base(writer, model, program, names)
+    {
+    }
+
+    public void Write()
+    {
+        MethodModel model = Model;
+        string derivative = ForwardSweep.DerivativeName;
+        Writer.Line("/// <summary>");
+        Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its derivative along a direction in one sweep (forward mode).");
+        Writer.Line("/// </summary>");
+        GradientEmitter.WriteParameterDocs(Writer, model);
+        foreach (ParameterModel p in Differentiated)
+        {
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is only read." : "";
+            Writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>." + shape + "</param>");
+        }
+        Writer.Line("/// <param name=\"" + derivative + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
+        Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
+        var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
+            .Concat(Differentiated.Select(p =>
+                (p.Type.IsTensor ? TensorGradientEmitter.TensorType : p.Type.IsFloatingSequence ? TypeRef.ReadOnlySpanOf(p.Type.Element!).Name : p.TypeName)
+                + " " + Identifier(p.AdjointName!)))
+            .Concat(new[] { "out " + model.ReturnType.Name + " " + derivative });
+        GradientEmitter.OpenMethod(Writer, model, model.DerivativeName, signature);
+        WriteShapeChecks("tangent");
+        foreach (ParameterModel p in Differentiated)
+        {
+            (p.Type.IsFloatingSequence ? _sequenceTangents : _tangents)[p.Name] = p.AdjointName!;
+        }
+
+        string value = Names.Fresh("value");
+        WithTape(value, () =>
+        {
+            Expr? result = null;
+            foreach (TensorStep step in Program.Steps)
+            {
+                WritePrimal(step, value);
+                switch (step)
+                {
+                    case ScalarStep s when Program.Active.Contains(s.Target.Name) && Tangent(s.Value) is { } tangent:
+                        Declare(s.Target, s.Target.Type.Name, Print(tangent));
+                        break;
+                    case KernelStep k when Program.Active.Contains(k.Target.Name):
+                        WriteKernelTangent(k);
+                        break;
+                    case ReturnStep r:
+                        result = Tangent(r.Value);
+                        break;
+                }
+            }
+            Writer.Line(derivative + " = " + Print(result ?? Const(0, model.ReturnType)) + ";");
+        });
+        Writer.Close();
+    }
+
+    /// <summary>The tangent of a float expression by the scalar derivative rules; null when it is zero.</summary>
+    private Expr? Tangent(Expr e)
+    {
+        switch (e)
+        {
+            case Variable v:
+                return _tangents.TryGetValue(v.Name, out string? t) && !v.Type.IsTensor ? new Variable(t, v.Type) : null;
+            case ElementRead r:
+                return _sequenceTangents.TryGetValue(r.Sequence.Name, out string? s) ? new ElementRead(new Variable(s, TypeRef.ReadOnlySpanOf(r.Type)), r.Index, r.Type) : null;
+        }
+        Expr? sum = null;
+        IReadOnlyList<Expr> operands = DerivativeRules.Operands(e);
+        for (int i = 0; i < operands.Count; i++)
+        {
+            if (Tangent(operands[i]) is { } inner && DerivativeRules.Partial(e, i, e) is { } partial)
+            {
+                Expr term = Multiply(partial, Convert(inner, e.Type));
+                sum = sum is null ? term : Add(sum, term);
+            }
+        }
+        return sum;
+    }
+
+    private void Declare(Variable v, string type, string value)
+    {
+        string name = Names.Fresh(NameAllocator.AdjointStem(v.Name));
+        Writer.Line(type + " " + Identifier(name) + " = " + value + ";");
+        _tangents[v.Name] = name;
+    }
+
+    private string? TensorTangent(Expr e) => e is Variable v && _tangents.TryGetValue(v.Name, out string? t) ? Identifier(t) : null;
+
+    private void WriteKernelTangent(KernelStep k)
+    {
+        IReadOnlyList<Expr> a = k.Operation.Arguments;
+        string kernels = TensorGradientEmitter.Kernels;
+        string dot = "global::Backprop.Symbolic.Kernels.SpanKernels.Dot";
+        switch (k.Operation.Function)
+        {
+            case TensorFunction.MatMul:
+            {
+                string? left = TensorTangent(a[0]), right = TensorTangent(a[1]);
+                if (left is null && right is null)
+                {
+                    return;
+                }
+                Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                string tangent = Identifier(_tangents[k.Target.Name]);
+                if (left is not null)
+                {
+                    Writer.Line(kernels + ".MatMul(" + left + ", " + Print(a[1]) + ", " + tangent + ");");
+                }
+                if (right is not null)
+                {
+                    Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + right + ", " + tangent + ", accumulate: true);");
+                }
+                break;
+            }
+            case TensorFunction.Sum:
+            case TensorFunction.Mean:
+                if (TensorTangent(a[0]) is { } x)
+                {
+                    Declare(k.Target, "float", kernels + ".Sum(" + x + ")" + (k.Operation.Function == TensorFunction.Mean ? " / " + Print(a[0]) + ".Length" : ""));
+                }
+                break;
+            case TensorFunction.SoftmaxCrossEntropy:
+                if (TensorTangent(a[0]) is { } logits)
+                {
+                    // The loss's gradient, (p − onehot) / rows, dotted with the logits' tangent.
+                    string gradient = Names.Fresh(((Variable)a[0]).Name + "Gradient");
+                    Writer.Line(TensorGradientEmitter.TensorType + " " + gradient + " = " + Rent(Print(a[0]) + ".Shape") + ";");
+                    Writer.Line(kernels + ".SoftmaxCrossEntropyBackward(" + Probabilities(k) + ", " + Print(a[1]) + ", 1f, " + gradient + ");");
+                    Declare(k.Target, "float", dot + "(" + gradient + ".Span, " + logits + ".Span)");
+                }
+                break;
+            case TensorFunction.MeanSquaredError:
+            {
+                string? prediction = TensorTangent(a[0]), target = TensorTangent(a[1]);
+                if (prediction is null && target is null)
+                {
+                    return;
+                }
+                // 2(p − t)/N dotted with the prediction's tangent minus the target's.
+                string gradient = Names.Fresh(((Variable)a[0]).Name + "Gradient");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + gradient + " = " + Rent(Print(a[0]) + ".Shape") + ";");
+                Writer.Line(kernels + ".MeanSquaredErrorBackward(" + Print(a[0]) + ", " + Print(a[1]) + ", 1f, " + gradient + ", default);");
+                string terms = (prediction is null ? "" : dot + "(" + gradient + ".Span, " + prediction + ".Span)")
+                    + (target is null ? "" : (prediction is null ? "-" : " - ") + dot + "(" + gradient + ".Span, " + target + ".Span)");
+                Declare(k.Target, "float", terms);
+                break;
+            }
+        }
+    }
+
+    /// <summary>One loop for a chain's elements and their tangents.</summary>
+    protected override void WriteFused(FusedStep f)
+    {
+        if (!Program.Active.Contains(f.Target.Name))
+        {
+            base.WriteFused(f);
+            return;
+        }
+        Declare(f.Target, TensorGradientEmitter.TensorType, Rent(Identifier(f.Target.Name) + ".Shape"));
+        var loop = new ElementLoop(this, f);
+        var body = new List<string>();
+        ElementRead root = loop.ElementOf(f.Target.Name, isRoot: true);
+        (Dictionary<FusedNode, Expr> values, List<(string Name, Expr Value)> definitions) = loop.NodeValues(root);
+        body.AddRange(definitions.Select(d => "float " + d.Name + " = " + Print(d.Value) + ";"));
+        body.Add(Print(root) + " = " + Print(ElementwiseRules.Value(f.Root.Function, f.Root.Operands.Select(o => loop.OperandValue(o, values)).ToList())) + ";");
+
+        var tangents = new Dictionary<FusedNode, Expr?>();
+        foreach (FusedNode node in f.Root.PostOrder())
+        {
+            var operands = node.Operands.Select(o => loop.OperandValue(o, values)).ToList();
+            Expr? sum = null;
+            for (int i = 0; i < node.Operands.Count; i++)
+            {
+                FusedOperand o = node.Operands[i];
+                Expr? inner = o switch
+                {
+                    { Node: { } n } => tangents[n],
+                    { Tensor: { } t } => _tangents.TryGetValue(t.Name, out string? tangent) ? loop.ElementOf(tangent, isRoot: false, shapeOf: t.Name) : null,
+                    _ => Tangent(o.Scalar!),
+                };
+                if (inner is not null)
+                {
+                    Expr term = Multiply(ElementwiseRules.Partial(node.Function, i, operands, values[node]), inner);
+                    sum = sum is null ? term : Add(sum, term);
+                }
+            }
+            if (sum is not null && node != f.Root && !IsAtomic(sum) && sum is not ElementRead)
+            {
+                string local = loop.NextLocal();
+                body.Add("float " + local + " = " + Print(sum) + ";");
+                sum = new Variable(local, Single);
+            }
+            tangents[node] = sum;
+        }
+        body.Add(Print(loop.ElementOf(_tangents[f.Target.Name], isRoot: true)) + " = " + Print(tangents[f.Root] ?? Const(0, Single)) + ";");
+        loop.Write(body);
+    }
+}

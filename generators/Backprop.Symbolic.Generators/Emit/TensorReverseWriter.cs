@@ -1,0 +1,372 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
+using Backprop.Symbolic.Generators.Differentiation;
+using Backprop.Symbolic.Generators.Lowering;
+using Backprop.Symbolic.Generators.Model;
+using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
+using static Backprop.Symbolic.Generators.Simplification.ExpressionBuilder;
+
+namespace Backprop.Symbolic.Generators.Emit;
+
+/// <summary>
+/// Writes <c>{Name}Gradient</c> of a method with tensors: the forward sweep computes every step into the workspace,
+/// the backward sweep reverses them, last first: the transposed products for <c>MatMul</c>, one fused loop of the
+/// element-wise partials per chain, the losses' closed-form backward kernels, and the scalar derivative rules on floats.
+/// Every tensor adjoint is accumulated (+=) into a zeroed tensor of the workspace, rented when first written; a chain
+/// whose result only a <c>Sum</c> or <c>Mean</c> reads takes that float's adjoint directly, with no adjoint tensor.
+/// </summary>
+internal sealed class TensorReverseWriter : TensorMethodWriter
+{
+    // Adjoints: tensors (declared when first written), floats (declared, or pending terms not yet written), spans.
+    private readonly Dictionary<string, string> _tensorAdjoints = new();
+    private readonly Dictionary<string, string> _scalarAdjoints = new();
+    private readonly Dictionary<string, List<Expr>> _pending = new();
+    private readonly Dictionary<string, string> _sequenceAdjoints = new();
+
+    // Chains read only by a reduction: the same adjoint for every element, instead of an adjoint tensor.
+    private readonly Dictionary<string, Expr> _uniformAdjoints = new();
+
+    public TensorReverseWriter(SourceWriter writer, MethodModel model, TensorProgram program, NameAllocator names)
+        : base(writer, model, program, names)
+    {
+    }
+
+    public void Write()
+    {
+        MethodModel model = Model;
+        Writer.Line("/// <summary>");
+        Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its gradient in one forward and one backward sweep (reverse mode).");
+        Writer.Line("/// </summary>");
+        GradientEmitter.WriteParameterDocs(Writer, model);
+        foreach (ParameterModel p in Differentiated)
+        {
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is overwritten, not added to." : "";
+            Writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + "." + shape + "</param>");
+        }
+        Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
+        var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
+            .Concat(Differentiated.Select(p =>
+                p.Type.IsTensor ? TensorGradientEmitter.TensorType + " " + Identifier(p.AdjointName!)
+                : p.Type.IsFloatingSequence ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
+                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
+        GradientEmitter.OpenMethod(Writer, model, model.GradientName, signature);
+
+        // Adjoint buffers are checked before anything is computed, then cleared: the gradient overwrites them.
+        WriteShapeChecks("adjoint");
+        foreach (ParameterModel p in Differentiated)
+        {
+            string adjoint = Identifier(p.AdjointName!);
+            if (p.Type.IsTensor)
+            {
+                Writer.Line(adjoint + ".Span.Clear();");
+                _tensorAdjoints[p.Name] = p.AdjointName!;
+            }
+            else if (p.Type.IsFloatingSequence)
+            {
+                Writer.Line(adjoint + ".Clear();");
+                _sequenceAdjoints[p.Name] = p.AdjointName!;
+            }
+            else
+            {
+                Writer.Line(adjoint + " = " + Number(0, p.Type) + ";");
+                _scalarAdjoints[p.Name] = p.AdjointName!;
+            }
+        }
+
+        string value = Names.Fresh("value");
+        WithTape(value, () =>
+        {
+            Writer.Line("// forward sweep");
+            foreach (TensorStep step in Program.Steps)
+            {
+                WritePrimal(step, value);
+            }
+            Writer.Line();
+            Writer.Line("// backward sweep");
+            for (int i = Program.Steps.Count - 1; i >= 0; i--)
+            {
+                WriteBackward(Program.Steps[i]);
+            }
+        });
+        Writer.Close();
+    }
+
+    private void WriteBackward(TensorStep step)
+    {
+        switch (step)
+        {
+            case ReturnStep r:
+                Comment(r.Origin);
+                PropagateScalar(r.Value, Const(1, Single), Writer.Line, inLoop: false);
+                break;
+            case ScalarStep s when Program.Active.Contains(s.Target.Name):
+                if (ScalarAdjoint(s.Target) is { } adjoint)
+                {
+                    Comment(s.Origin);
+                    PropagateScalar(s.Value, adjoint, Writer.Line, inLoop: false);
+                }
+                break;
+            case KernelStep k when Program.Active.Contains(k.Target.Name):
+                WriteKernelBackward(k);
+                break;
+            case FusedStep f when Program.Active.Contains(f.Target.Name)
+                && (_tensorAdjoints.ContainsKey(f.Target.Name) || _uniformAdjoints.ContainsKey(f.Target.Name)):
+                Comment(f.Origin);
+                WriteFusedBackward(f);
+                break;
+        }
+    }
+
+    private void WriteKernelBackward(KernelStep k)
+    {
+        IReadOnlyList<Expr> a = k.Operation.Arguments;
+        bool Active(int i) => a[i] is Variable v && Program.Active.Contains(v.Name);
+        string kernels = TensorGradientEmitter.Kernels;
+        if (k.Operation.Function == TensorFunction.MatMul)
+        {
+            if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dResult))
+            {
+                return;
+            }
+            Comment(k.Origin);
+            if (Active(0))
+            {
+                Writer.Line(kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + TensorAdjoint((Variable)a[0]) + ", accumulate: true);");
+            }
+            if (Active(1))
+            {
+                Writer.Line(kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + TensorAdjoint((Variable)a[1]) + ", accumulate: true);");
+            }
+            return;
+        }
+
+        if (ScalarAdjoint(k.Target) is not { } adjoint)
+        {
+            return;
+        }
+        Comment(k.Origin);
+        switch (k.Operation.Function)
+        {
+            case TensorFunction.Sum:
+            case TensorFunction.Mean:
+            {
+                if (!Active(0))
+                {
+                    return;
+                }
+                var x = (Variable)a[0];
+                Expr scale = k.Operation.Function == TensorFunction.Sum ? adjoint : Divide(adjoint, new Conversion(new LengthRead(x), Single));
+                if (!IsAtomic(scale))
+                {
+                    string local = Names.Fresh("_g");
+                    Writer.Line("float " + local + " = " + Print(scale) + ";");
+                    scale = new Variable(local, Single);
+                }
+                if (Program.ReadOnceByReduction(x.Name) && !_tensorAdjoints.ContainsKey(x.Name))
+                {
+                    // The chain's backward loop reads this adjoint for every element.
+                    _uniformAdjoints[x.Name] = scale;
+                    return;
+                }
+                string dx = TensorAdjoint(x);
+                string span = SpanName(dx);
+                string i = LoopName("_i");
+                Writer.Open();
+                Writer.Line(TensorGradientEmitter.SpanType + " " + span + " = " + dx + ".Span;");
+                Writer.Open("for (int " + i + " = 0; " + i + " < " + span + ".Length; " + i + "++)");
+                Writer.Line(span + "[" + i + "] += " + Print(scale) + ";");
+                Writer.Close();
+                Writer.Close();
+                break;
+            }
+            case TensorFunction.SoftmaxCrossEntropy:
+                if (Active(0))
+                {
+                    Writer.Line(kernels + ".SoftmaxCrossEntropyBackward(" + Probabilities(k) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", " + TensorAdjoint((Variable)a[0]) + ");");
+                }
+                break;
+            case TensorFunction.MeanSquaredError:
+                Writer.Line(kernels + ".MeanSquaredErrorBackward(" + Print(a[0]) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", "
+                    + (Active(0) ? TensorAdjoint((Variable)a[0]) : "default") + ", " + (Active(1) ? TensorAdjoint((Variable)a[1]) : "default") + ");");
+                break;
+        }
+    }
+
+    /// <summary>The backward loop of a chain: node values recomputed where a partial reads them, adjoints pushed to the operands.</summary>
+    private void WriteFusedBackward(FusedStep f)
+    {
+        var loop = new ElementLoop(this, f);
+        (Dictionary<FusedNode, Expr> values, List<(string Name, Expr Value)> definitions) = loop.NodeValues(loop.ElementOf(f.Target.Name, isRoot: true));
+
+        // Adjoints, root first; a node's adjoint read by more than one operand gets a local.
+        var statements = new List<(string Line, Expr Value)>();
+        var adjoints = new Dictionary<FusedNode, Expr>
+        {
+            [f.Root] = _uniformAdjoints.TryGetValue(f.Target.Name, out Expr? uniform) ? uniform : loop.ElementOf(_tensorAdjoints[f.Target.Name], isRoot: true),
+        };
+        int adjointLocals = 0;
+        Expr Shared(Expr adjoint)
+        {
+            if (IsAtomic(adjoint) || adjoint is ElementRead)
+            {
+                return adjoint;
+            }
+            string local = Local(adjointLocals++, "_g");
+            statements.Add(("float " + local + " = " + Print(adjoint) + ";", adjoint));
+            return new Variable(local, Single);
+        }
+        foreach (FusedNode node in f.Root.PostOrder().Reverse())
+        {
+            if (!adjoints.TryGetValue(node, out Expr? adjoint))
+            {
+                continue; // depends on no differentiated parameter
+            }
+            var operands = node.Operands.Select(o => loop.OperandValue(o, values)).ToList();
+            var active = node.Operands.Select((o, i) => (Operand: o, Index: i)).Where(x => IsActive(x.Operand)).ToList();
+            if (active.Count > 1)
+            {
+                adjoint = Shared(adjoint);
+            }
+            foreach ((FusedOperand operand, int i) in active)
+            {
+                Expr contribution = Multiply(adjoint, ElementwiseRules.Partial(node.Function, i, operands, values[node]));
+                if (operand.Node is { } inner)
+                {
+                    adjoints[inner] = contribution;
+                }
+                else if (operand.Tensor is { } tensor)
+                {
+                    string adjointName = TensorAdjoint(tensor).TrimStart('@');
+                    statements.Add((TensorReverseWriter.Accumulate(Print(loop.ElementOf(adjointName, isRoot: false, shapeOf: tensor.Name)), contribution), contribution));
+                }
+                else
+                {
+                    foreach (Variable v in TensorProgram.Variables(operand.Scalar!).Where(v => v.Type.IsFloating && Program.Active.Contains(v.Name)))
+                    {
+                        DeclareScalarAdjoint(v);
+                    }
+                    PropagateScalar(operand.Scalar!, contribution, line => statements.Add((line, contribution)), inLoop: true);
+                }
+            }
+        }
+
+        // The node values the adjoints read (and the values those read), in forward order.
+        var read = new HashSet<string>();
+        foreach ((string _, Expr v) in statements)
+        {
+            VariableUses.Names(v, read);
+        }
+        for (int d = definitions.Count - 1; d >= 0; d--)
+        {
+            if (read.Contains(definitions[d].Name))
+            {
+                VariableUses.Names(definitions[d].Value, read);
+            }
+        }
+        var body = definitions.Where(d => read.Contains(d.Name)).Select(d => "float " + d.Name + " = " + Print(d.Value) + ";").ToList();
+        body.AddRange(statements.Select(s => s.Line));
+        loop.Write(body);
+    }
+
+    private bool IsActive(FusedOperand o) => o switch
+    {
+        { Node: { } node } => Program.Active.Contains(node.Target.Name),
+        { Tensor: { } t } => Program.Active.Contains(t.Name),
+        _ => Activity.IsVaried(o.Scalar!, Program.Active),
+    };
+
+    /// <summary>The adjoint of tensor <paramref name="v"/>, rented (zeroed) from the workspace when first needed.</summary>
+    private string TensorAdjoint(Variable v)
+    {
+        if (!_tensorAdjoints.TryGetValue(v.Name, out string? name))
+        {
+            name = Names.Fresh(NameAllocator.AdjointStem(v.Name));
+            Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(name) + " = " + Rent(Identifier(v.Name) + ".Shape") + ";");
+            _tensorAdjoints[v.Name] = name;
+        }
+        return Identifier(name);
+    }
+
+    /// <summary>The adjoint of a float when its own step is reversed: its local, or its pending terms; null when nothing reached it.</summary>
+    private Expr? ScalarAdjoint(Variable v)
+    {
+        if (_scalarAdjoints.TryGetValue(v.Name, out string? declared))
+        {
+            return new Variable(declared, v.Type);
+        }
+        if (!_pending.TryGetValue(v.Name, out List<Expr>? terms) || Sum(terms) is not { } sum)
+        {
+            return null;
+        }
+        if (IsAtomic(sum))
+        {
+            return sum;
+        }
+        string name = Names.Fresh(NameAllocator.AdjointStem(v.Name));
+        Writer.Line(v.Type.Name + " " + Identifier(name) + " = " + Print(sum) + ";");
+        _scalarAdjoints[v.Name] = name;
+        return new Variable(name, v.Type);
+    }
+
+    /// <summary>Declares the adjoint of float <paramref name="v"/> now (with its pending terms), so a loop can add to it.</summary>
+    private void DeclareScalarAdjoint(Variable v)
+    {
+        if (_scalarAdjoints.ContainsKey(v.Name))
+        {
+            return;
+        }
+        Expr initial = _pending.TryGetValue(v.Name, out List<Expr>? terms) && Sum(terms) is { } sum ? sum : Const(0, v.Type);
+        string name = Names.Fresh(NameAllocator.AdjointStem(v.Name));
+        Writer.Line(v.Type.Name + " " + Identifier(name) + " = " + Print(initial) + ";");
+        _scalarAdjoints[v.Name] = name;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="adjoint"/> times ∂e/∂v to the adjoint of every active variable v of the float expression
+    /// <paramref name="e"/>, with the scalar derivative rules; inside a loop the adjoints must already be declared.
+    /// </summary>
+    private void PropagateScalar(Expr e, Expr adjoint, Action<string> line, bool inLoop)
+    {
+        switch (e)
+        {
+            case Variable v when Program.Active.Contains(v.Name) && v.Type.IsFloating:
+                if (_scalarAdjoints.TryGetValue(v.Name, out string? declared))
+                {
+                    line(Accumulate(Identifier(declared), adjoint));
+                }
+                else if (inLoop)
+                {
+                    throw new InvalidOperationException("The adjoint of '" + v.Name + "' must be declared before the loop.");
+                }
+                else
+                {
+                    if (!_pending.TryGetValue(v.Name, out List<Expr>? terms))
+                    {
+                        _pending[v.Name] = terms = new List<Expr>();
+                    }
+                    terms.Add(adjoint);
+                }
+                return;
+            case ElementRead r when _sequenceAdjoints.TryGetValue(r.Sequence.Name, out string? elements) && r.Type.IsFloating:
+                line(Accumulate(Identifier(elements) + "[" + Print(r.Index) + "]", Convert(adjoint, r.Type)));
+                return;
+        }
+        IReadOnlyList<Expr> operands = DerivativeRules.Operands(e);
+        for (int i = 0; i < operands.Count; i++)
+        {
+            if (Activity.IsVaried(operands[i], Program.Active) && DerivativeRules.Partial(e, i, e) is { } partial)
+            {
+                Expr term = Multiply(Convert(adjoint, e.Type), partial);
+                PropagateScalar(operands[i], Convert(term, operands[i].Type), line, inLoop);
+            }
+        }
+    }
+
+    /// <summary><c>target += value;</c>, or <c>target -= …;</c> for a negated value.</summary>
+    internal static string Accumulate(string target, Expr value) =>
+        value is Unary { Operator: UnaryOperator.Negate } negated
+            ? target + " -= " + Print(negated.Operand) + ";"
+            : target + " += " + Print(value) + ";";
+}
