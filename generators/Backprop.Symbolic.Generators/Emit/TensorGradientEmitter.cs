@@ -25,8 +25,8 @@ internal static class TensorGradientEmitter
     /// <summary>The helper class each file with tensors declares for the shapes it computes (file-local, so files never clash).</summary>
     internal const string Shapes = "GeneratedTensorShapes";
 
-    /// <summary>True for methods the tensor sweeps handle: those with a <c>Tensor</c> parameter.</summary>
-    public static bool Handles(MethodModel model) => model.Parameters.Any(p => p.Type.IsTensor);
+    /// <summary>True for methods the tensor sweeps handle: those with a <c>Tensor</c> parameter or result.</summary>
+    public static bool Handles(MethodModel model) => model.ReturnType.IsTensor || model.Parameters.Any(p => p.Type.IsTensor);
 
     /// <param name="fuse">False writes every element-wise operation as its own loop (tests compare both).</param>
     public static GeneratedFile Emit(MethodModel model, bool fuse, CancellationToken cancellationToken)
@@ -57,11 +57,24 @@ internal static class TensorGradientEmitter
         {
             writer.Open("partial " + type.Keyword + " " + Identifier(type.Name) + type.TypeParameters);
         }
-        // Each mode is its own method, so each may reuse the names the other one takes.
+        // Each method is its own scope, so each may reuse the names the others take.
         NameAllocator forwardModeNames = names.Clone();
-        new TensorReverseWriter(writer, model, program, names).Write();
-        writer.Line();
-        new TensorForwardWriter(writer, model, program, forwardModeNames).Write();
+        if (model.ReturnType.IsTensor)
+        {
+            // A layer: its value into the workspace, and its vector-Jacobian product.
+            new TensorReverseWriter(writer, model, program, names.Clone()).WriteValue();
+            writer.Line();
+            new TensorReverseWriter(writer, model, program, names).WritePullback();
+        }
+        else
+        {
+            new TensorReverseWriter(writer, model, program, names).Write();
+        }
+        if (!model.ReturnType.IsTensor && !program.CallsLayers)
+        {
+            writer.Line();
+            new TensorForwardWriter(writer, model, program, forwardModeNames).Write();
+        }
         foreach (ContainingType _ in model.ContainingTypes)
         {
             writer.Close();

@@ -65,26 +65,54 @@ internal abstract class TensorMethodWriter
         GradientEmitter.WriteLengthChecks(Writer, Model, role);
     }
 
-    /// <summary>Takes a mark on the thread's tape, runs <paramref name="body"/> in a <c>try</c> and releases the mark in the <c>finally</c>.</summary>
-    protected void WithTape(string value, Action body)
+    /// <summary>
+    /// Takes a mark on the thread's tape, runs <paramref name="body"/> in a <c>try</c> and releases the mark in the
+    /// <c>finally</c>; then returns <paramref name="value"/> (null for a void method).
+    /// </summary>
+    protected void WithTape(string? value, Action body)
     {
-        Tape = Names.Fresh("tape");
+        DeclareTape();
         string mark = Names.Fresh("mark");
-        Writer.Line("global::Backprop.Symbolic.Taping.Tape " + Tape + " = global::Backprop.Symbolic.Taping.Tape.Current;");
         Writer.Line("global::Backprop.Symbolic.Taping.Tape.Mark " + mark + " = " + Tape + ".GetMark();");
-        Writer.Line(Model.ReturnType.Name + " " + Identifier(value) + ";");
+        if (value is not null)
+        {
+            Writer.Line(Model.ReturnType.Name + " " + Identifier(value) + ";");
+        }
         Writer.Open("try");
         body();
         Writer.Close();
         Writer.Open("finally");
         Writer.Line(Tape + ".Release(" + mark + ");");
         Writer.Close();
-        Writer.Line("return " + Identifier(value) + ";");
+        if (value is not null)
+        {
+            Writer.Line("return " + Identifier(value) + ";");
+        }
     }
+
+    /// <summary>The local holding the thread's tape.</summary>
+    protected void DeclareTape()
+    {
+        Tape = Names.Fresh("tape");
+        Writer.Line("global::Backprop.Symbolic.Taping.Tape " + Tape + " = global::Backprop.Symbolic.Taping.Tape.Current;");
+    }
+
+    /// <summary>True for a layer: a method that returns a tensor.</summary>
+    protected bool IsLayer => Model.ReturnType.IsTensor;
+
+    /// <summary>The name of a layer's method that computes its value into the workspace.</summary>
+    public static string ValueMethod(string method) => method + "Value";
+
+    /// <summary>The name of a layer's vector-Jacobian product, which accumulates into the adjoints it is given.</summary>
+    public static string PullbackMethod(string method) => method + "Pullback";
 
     // ----- the primal computation ----------------------------------------------------------------------
 
-    /// <summary>Writes the primal computation of <paramref name="step"/> (a fused step through <see cref="WriteFused"/>).</summary>
+    /// <summary>
+    /// Writes the primal computation of <paramref name="step"/> (a fused step through <see cref="WriteFused"/>); the
+    /// result goes to <paramref name="value"/>, or is returned when <paramref name="value"/> is empty (a layer's
+    /// value method).
+    /// </summary>
     protected void WritePrimal(TensorStep step, string value)
     {
         switch (step)
@@ -92,6 +120,11 @@ internal abstract class TensorMethodWriter
             case ScalarStep s:
                 Writer.Line(s.Target.Type.Name + " " + Identifier(s.Target.Name) + " = " + Print(s.Value) + ";");
                 break;
+            case ReturnStep r when IsLayer && value.Length == 0:
+                Writer.Line("return " + Print(r.Value) + ";");
+                break;
+            case ReturnStep r when IsLayer:
+                break; // the pullback's result is the adjoints
             case ReturnStep r:
                 Writer.Line(Identifier(value) + " = " + Print(r.Value) + ";");
                 break;
@@ -128,6 +161,9 @@ internal abstract class TensorMethodWriter
             case TensorFunction.MatMul:
                 Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".MatMul(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Shape)") + ";");
                 Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
+                break;
+            case TensorFunction.Layer:
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print)) + ");");
                 break;
             case TensorFunction.Sum:
                 Writer.Line("float " + target + " = " + kernels + ".Sum(" + Print(a[0]) + ");");

@@ -93,10 +93,114 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
         Writer.Close();
     }
 
+    /// <summary>
+    /// Writes a layer's <c>{Name}Value</c>: its forward computation into the per-thread workspace, returning the result
+    /// tensor, which stays valid until the caller releases its tape mark.
+    /// </summary>
+    public void WriteValue()
+    {
+        MethodModel model = Model;
+        Writer.Line("/// <summary>");
+        Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> into the per-thread workspace (no allocation): the result is valid until");
+        Writer.Line("/// the caller releases its <see cref=\"global::Backprop.Symbolic.Taping.Tape\"/> mark. Generated gradients call it for their forward sweep.");
+        Writer.Line("/// </summary>");
+        GradientEmitter.WriteParameterDocs(Writer, model);
+        Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>, in the workspace.</returns>");
+        GradientEmitter.OpenMethod(Writer, model, ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)));
+        DeclareTape();
+        foreach (TensorStep step in Program.Steps)
+        {
+            WritePrimal(step, "");
+        }
+        Writer.Close();
+    }
+
+    /// <summary>
+    /// Writes a layer's <c>{Name}Pullback</c>: given the adjoint of its result, it adds (+=) the adjoint of each
+    /// differentiated parameter to the tensor (or <c>ref</c> float) given for it; a <c>default</c> tensor means "not
+    /// needed". It recomputes the layer's forward sweep under its own tape mark, then runs the backward sweep.
+    /// </summary>
+    public void WritePullback()
+    {
+        MethodModel model = Model;
+        var result = (Variable)Program.Steps.OfType<ReturnStep>().Single().Value;
+        string dResult = Names.Fresh("dResult");
+        Writer.Line("/// <summary>");
+        Writer.Line("/// The vector-Jacobian product of <see cref=\"" + model.CrefSignature + "\"/>: adds (+=) to each adjoint given the");
+        Writer.Line("/// adjoint of <c>" + model.Name + "</c>'s result times the derivative of the result with respect to that parameter.");
+        Writer.Line("/// </summary>");
+        GradientEmitter.WriteParameterDocs(Writer, model);
+        Writer.Line("/// <param name=\"" + dResult + "\">The adjoint of the result (it has the result's shape).</param>");
+        foreach (ParameterModel p in Differentiated)
+        {
+            string more = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>, or be <c>default</c> when not needed." : "";
+            Writer.Line("/// <param name=\"" + p.AdjointName + "\">Accumulates (+=) the adjoint of <c>" + p.Name + "</c>." + more + "</param>");
+        }
+        var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
+            .Concat(new[] { TensorGradientEmitter.TensorType + " " + Identifier(dResult) })
+            .Concat(Differentiated.Select(p =>
+                p.Type.IsTensor ? TensorGradientEmitter.TensorType + " " + Identifier(p.AdjointName!)
+                : p.Type.IsFloatingSequence ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
+                : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)));
+        Writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
+        Writer.Open(model.Accessibility + " static void " + PullbackMethod(model.Name) + "(" + string.Join(", ", signature) + ")");
+        foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
+        {
+            string given = Identifier(p.AdjointName!);
+            Writer.Open("if (!" + given + ".IsDefault && " + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
+            Writer.Line("throw new global::System.ArgumentException(\"The adjoint '" + p.AdjointName + "' must have the shape of '" + p.Name + "' (\" + "
+                + Identifier(p.Name) + ".Shape + \"), but has \" + " + given + ".Shape + \".\", nameof(" + given + "));");
+            Writer.Close();
+        }
+        GradientEmitter.WriteLengthChecks(Writer, model, "adjoint");
+        foreach (ParameterModel p in Differentiated)
+        {
+            (p.Type.IsTensor ? _tensorAdjoints : p.Type.IsFloatingSequence ? _sequenceAdjoints : _scalarAdjoints)[p.Name] = p.AdjointName!;
+        }
+        WithTape(null, () =>
+        {
+            foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
+            {
+                // Not needed by the caller: its adjoint goes to scratch.
+                string given = Identifier(p.AdjointName!);
+                Writer.Open("if (" + given + ".IsDefault)");
+                Writer.Line(given + " = " + Rent(Identifier(p.Name) + ".Shape") + ";");
+                Writer.Close();
+            }
+            Writer.Line("// forward sweep");
+            foreach (TensorStep step in Program.Steps)
+            {
+                WritePrimal(step, "_");
+            }
+            Writer.Open("if (" + Identifier(dResult) + ".Shape != " + Identifier(result.Name) + ".Shape)");
+            Writer.Line("throw new global::System.ArgumentException(\"The adjoint '" + dResult + "' must have the shape of the result (\" + "
+                + Identifier(result.Name) + ".Shape + \"), but has \" + " + Identifier(dResult) + ".Shape + \".\", nameof(" + Identifier(dResult) + "));");
+            Writer.Close();
+            Writer.Line();
+            Writer.Line("// backward sweep");
+            if (_tensorAdjoints.TryGetValue(result.Name, out string? parameterAdjoint))
+            {
+                // The layer returns a parameter itself.
+                Writer.Line("global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + Identifier(parameterAdjoint) + ".Span, 1f, " + Identifier(dResult) + ".Span);");
+            }
+            else
+            {
+                _tensorAdjoints[result.Name] = dResult;
+            }
+            for (int i = Program.Steps.Count - 1; i >= 0; i--)
+            {
+                WriteBackward(Program.Steps[i]);
+            }
+        });
+        Writer.Close();
+    }
+
     private void WriteBackward(TensorStep step)
     {
         switch (step)
         {
+            case ReturnStep when IsLayer:
+                break; // seeded with the result's adjoint
             case ReturnStep r:
                 Comment(r.Origin);
                 PropagateScalar(r.Value, Const(1, Single), Writer.Line, inLoop: false);
@@ -124,6 +228,42 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
         IReadOnlyList<Expr> a = k.Operation.Arguments;
         bool Active(int i) => a[i] is Variable v && Program.Active.Contains(v.Name);
         string kernels = TensorGradientEmitter.Kernels;
+        if (k.Operation.Function == TensorFunction.Layer)
+        {
+            if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dLayer))
+            {
+                return;
+            }
+            Comment(k.Origin);
+            var arguments = a.Select(Print).ToList();
+            arguments.Add(Identifier(dLayer));
+            var floats = new List<(Expr Argument, string Adjoint)>();
+            for (int i = 0; i < a.Count; i++)
+            {
+                if (!k.Operation.Differentiated[i])
+                {
+                    continue;
+                }
+                if (a[i].Type.IsTensor)
+                {
+                    arguments.Add(Active(i) ? TensorAdjoint((Variable)a[i]) : "default");
+                }
+                else
+                {
+                    // The layer adds into a local; the chain rule takes it on to the argument's variables.
+                    string local = Names.Fresh("_g");
+                    Writer.Line(a[i].Type.Name + " " + local + " = " + Number(0, a[i].Type) + ";");
+                    arguments.Add("ref " + local);
+                    floats.Add((a[i], local));
+                }
+            }
+            Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+            foreach ((Expr argument, string local) in floats)
+            {
+                PropagateScalar(argument, new Variable(local, argument.Type), Writer.Line, inLoop: false);
+            }
+            return;
+        }
         if (k.Operation.Function == TensorFunction.MatMul)
         {
             if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dResult))

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
 using Backprop.Symbolic.Generators.Diagnostics;
 using Backprop.Symbolic.Generators.Model;
 using Backprop.Symbolic.Generators.Parsing;
@@ -69,10 +70,12 @@ internal sealed partial class Lowerer
                     ReportTensor(LoopHeader(loop.Syntax), "loops are not supported yet",
                         "use the Tensor operations, which work on every element (MatMul, +, Tanh, Sum, …)");
                     break;
+                case IInvocationOperation call when IsLayer(call.TargetMethod):
+                    break; // lowered to the layer's value and pullback
                 case IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod)
                     || CustomGradientReader.Find(call.TargetMethod.OriginalDefinition) is not null:
-                    ReportTensor(op.Syntax.GetLocation(), "calls to other [Differentiable] methods are not supported yet",
-                        "write the computation in this method");
+                    ReportTensor(op.Syntax.GetLocation(), "calls to [Differentiable] methods that return a float are not supported yet",
+                        "write the computation in this method, or make the method a layer that returns a Tensor");
                     break;
                 case IInvocationOperation call when !TypeMapper.IsTensor(call.TargetMethod.ContainingType)
                     && call.Arguments.Any(a => TypeMapper.IsTensor(a.Value.Type)):
@@ -93,6 +96,9 @@ internal sealed partial class Lowerer
         result = null!;
         switch (op)
         {
+            case IInvocationOperation call when IsLayer(call.TargetMethod):
+                result = LowerLayerCall(call, env, output);
+                return true;
             case IInvocationOperation call when TypeMapper.IsTensor(call.TargetMethod.ContainingType) && call.TargetMethod.IsStatic:
                 result = LowerTensorCall(call, env, output);
                 return true;
@@ -199,6 +205,41 @@ internal sealed partial class Lowerer
         }
         EquatableArray<Expr> arguments = LowerArguments(call, env, output);
         return new TensorOperation(known.Value.Function, arguments, known.Value.Type);
+    }
+
+    /// <summary>A [Differentiable] method that returns a tensor: a layer other [Differentiable] methods call.</summary>
+    private static bool IsLayer(IMethodSymbol method) =>
+        TypeMapper.IsTensor(method.ReturnType) && DifferentiableAttributeReader.IsDifferentiable(method.OriginalDefinition);
+
+    /// <summary>
+    /// A call of a layer: the forward sweep calls its generated <c>{Name}Value</c>, the backward sweep its
+    /// <c>{Name}Pullback</c>. A value that depends on the differentiated parameters must go to a parameter the layer
+    /// differentiates.
+    /// </summary>
+    private Expr LowerLayerCall(IInvocationOperation call, Env env, List<Statement> output)
+    {
+        IMethodSymbol method = call.TargetMethod.OriginalDefinition;
+        if (_calleeHasErrors(method))
+        {
+            Report(DiagnosticDescriptors.CalleeNotDifferentiable, call.Syntax, method.Name);
+            return new Constant(0, TypeRef.Single);
+        }
+        bool[] differentiated = DifferentiableAttributeReader.DifferentiatedParameters(method);
+        EquatableArray<Expr> arguments = LowerArguments(call, env, output);
+        var ordered = OrderedArguments(call);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (!differentiated[i] && (arguments[i].Type.IsFloating || arguments[i].Type.IsTensor) && Activity.IsVaried(arguments[i], _varied))
+            {
+                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                return new Constant(0, TypeRef.Single);
+            }
+        }
+        return new TensorOperation(TensorFunction.Layer, arguments, TypeRef.Tensor)
+        {
+            Method = TypeName(method.ContainingType) + "." + method.Name,
+            Differentiated = differentiated.ToEquatableArray(),
+        };
     }
 
     private static string TensorTodo(string name) => name switch

@@ -67,7 +67,7 @@ internal sealed partial class Lowerer
         }
         var env = new Env(entry, Env.Comparer);
         var output = new List<Statement>();
-        _hasTensors = entry.Values.Any(v => v.Type.IsTensor);
+        _hasTensors = entry.Values.Any(v => v.Type.IsTensor) || _returnType is { IsTensor: true };
         if (syntax.Body is { } body)
         {
             IOperation? operation = _semanticModel.GetOperation(body, _cancellationToken);

@@ -11,6 +11,12 @@ public enum TensorFunction
     /// <summary><c>MatMul(a, b)</c>: [m, k]·[k, n].</summary>
     MatMul,
 
+    /// <summary>
+    /// A call of another [Differentiable] method that returns a tensor (a layer): <see cref="TensorOperation.Method"/>
+    /// names it, <see cref="TensorOperation.Differentiated"/> says which of its parameters it differentiates.
+    /// </summary>
+    Layer,
+
     /// <summary><c>a + b</c>.</summary>
     Add,
 
@@ -70,6 +76,12 @@ public enum TensorFunction
 /// </summary>
 public sealed record TensorOperation(TensorFunction Function, EquatableArray<Expr> Arguments, TypeRef Type) : Expr(Type)
 {
+    /// <summary>For a <see cref="TensorFunction.Layer"/>: the method, fully qualified (<c>global::Ns.Type.Dense</c>).</summary>
+    public string? Method { get; init; }
+
+    /// <summary>For a <see cref="TensorFunction.Layer"/>: per parameter, whether the layer differentiates it.</summary>
+    public EquatableArray<bool> Differentiated { get; init; } = EquatableArray<bool>.Empty;
+
     /// <summary>True for the operations computed element by element (fusable into one loop).</summary>
     public bool IsElementwise => Function is >= TensorFunction.Add and <= TensorFunction.Sqrt;
 

@@ -102,7 +102,7 @@ internal static class MethodParser
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.MethodHasNoBody, identifier, method.Name));
             }
             TypeRef returnType = TypeMapper.Map(method.ReturnType);
-            if (!returnType.IsFloating || method.ReturnsByRef || method.ReturnsByRefReadonly)
+            if (!(returnType.IsFloating || returnType.IsTensor) || method.ReturnsByRef || method.ReturnsByRefReadonly)
             {
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.UnsupportedReturnType, identifier, method.Name, method.ReturnType.ToDisplayString()));
             }

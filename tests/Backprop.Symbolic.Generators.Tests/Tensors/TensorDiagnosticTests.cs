@@ -108,11 +108,11 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
-    public void BPS0018_call_to_another_differentiable_method()
+    public void BPS0018_call_to_a_float_returning_differentiable_method()
     {
         DiagnosticAssert.Reports(Method("return [|Other(Sum(x * a))|];"),
             "BPS0018",
-            "calls to other [Differentiable] methods are not supported yet" + With + "write the computation in this method");
+            "calls to [Differentiable] methods that return a float are not supported yet" + With + "write the computation in this method, or make the method a layer that returns a Tensor");
     }
 
     [Fact]
@@ -169,19 +169,45 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
-    public void Tensor_returning_method_is_not_supported_yet()
+    public void BPS0013_active_tensor_passed_to_a_parameter_the_layer_does_not_differentiate()
     {
         DiagnosticAssert.Reports("""
             using Backprop.Symbolic;
             using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable(nameof(w))]
+                public static Tensor Affine(Tensor x, Tensor w) => MatMul(x, w);
+
+                [Differentiable]
+                public static float F(Tensor x, Tensor w) => Sum(Affine([|Tanh(x)|], w));
+            }
+            """,
+            "BPS0013",
+            "Argument 'Tanh(x)' depends on the differentiated parameters, but 'Affine' does not differentiate its parameter 'x'; add 'x' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+    }
+
+    [Fact]
+    public void BPS0014_layer_with_errors_of_its_own()
+    {
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
             namespace N;
             public static partial class C
             {
                 [Differentiable]
-                public static Tensor [|Layer|](Tensor x, Tensor a) => Tensor.Tanh(Tensor.MatMul(x, a));
+                public static Tensor Broken(Tensor x) => Softmax(x);
+
+                [Differentiable]
+                public static float F(Tensor x) => Sum([|Broken(x)|]);
             }
             """,
-            "BPS0011",
-            "[Differentiable] method 'Layer' returns 'Backprop.Symbolic.Tensors.Tensor'; it must return float or double");
+            "BPS0014",
+            "'Broken' is [Differentiable] but has errors of its own, so its gradient does not exist; fix the errors reported on 'Broken' first",
+            "BPS0018");
     }
 }

@@ -61,4 +61,31 @@ public sealed class TensorSnapshotTests
         Assert.Empty(run.CompilationErrors);
         SnapshotAssert.Matches(run.GeneratedSource("Networks.Regression.g.cs"), "Regression");
     }
+
+    [Fact]
+    public void Layer_called_twice_from_a_loss()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+
+            namespace Samples;
+
+            public static partial class Networks
+            {
+                [Differentiable]
+                public static Tensor Dense(Tensor x, Tensor w, Tensor b) => Tanh(MatMul(x, w) + b);
+
+                [Differentiable(nameof(a), nameof(f), nameof(b), nameof(g))]
+                public static float Network(Tensor x, ReadOnlySpan<int> y, Tensor a, Tensor f, Tensor b, Tensor g) =>
+                    SoftmaxCrossEntropy(Dense(Dense(x, a, f), b, g), y);
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        SnapshotAssert.Matches(run.GeneratedSource("Networks.Dense.g.cs"), "DenseLayer");
+        SnapshotAssert.Matches(run.GeneratedSource("Networks.Network.g.cs"), "DenseNetwork");
+    }
 }
