@@ -141,15 +141,44 @@ internal abstract class TensorMethodWriter
         }
     }
 
-    /// <summary>The loop that computes a fused step's elements (forward mode adds the tangents to it).</summary>
+    /// <summary>
+    /// The loop that computes a fused step's elements (forward mode adds the tangents to it). A chain that ends in an
+    /// activation <c>TensorPrimitives</c> vectorizes writes the activation's operand in the loop and applies the
+    /// activation in place after it; the activation of a tensor alone needs no loop.
+    /// </summary>
     protected virtual void WriteFused(FusedStep f)
     {
+        string target = Identifier(f.Target.Name);
+        if (Vectorized(f.Root.Function) is { } primitive)
+        {
+            FusedOperand operand = f.Root.Operands[0];
+            if (operand.Tensor is { } source)
+            {
+                Writer.Line(primitive + "((global::System.ReadOnlySpan<float>)" + Identifier(source.Name) + ".Span, " + target + ".Span);");
+                return;
+            }
+            var inner = new ElementLoop(this, f);
+            var innerBody = new List<string>();
+            Expr pre = inner.ForwardValue(operand.Node!, innerBody, top: true);
+            innerBody.Add(Print(inner.ElementOf(f.Target.Name, isRoot: true)) + " = " + Print(pre) + ";");
+            inner.Write(innerBody);
+            Writer.Line(primitive + "((global::System.ReadOnlySpan<float>)" + target + ".Span, " + target + ".Span);");
+            return;
+        }
         var loop = new ElementLoop(this, f);
         var body = new List<string>();
         Expr element = loop.ForwardValue(f.Root, body, top: true);
         body.Add(Print(loop.ElementOf(f.Target.Name, isRoot: true)) + " = " + Print(element) + ";");
         loop.Write(body);
     }
+
+    /// <summary>The vectorized <c>TensorPrimitives</c> method of an activation (its span overload, in place allowed), or null.</summary>
+    private static string? Vectorized(TensorFunction function) => function switch
+    {
+        TensorFunction.Tanh or TensorFunction.Sigmoid or TensorFunction.Exp or TensorFunction.Log or TensorFunction.Sqrt
+            => "global::System.Numerics.Tensors.TensorPrimitives." + function,
+        _ => null,
+    };
 
     private void WriteKernel(KernelStep k)
     {

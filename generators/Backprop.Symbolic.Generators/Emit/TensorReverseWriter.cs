@@ -28,6 +28,9 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     // Chains read only by a reduction: the same adjoint for every element, instead of an adjoint tensor.
     private readonly Dictionary<string, Expr> _uniformAdjoints = new();
 
+    // A pullback's parameters whose adjoint may be default ("not needed"): kernels writing them are skipped then.
+    private readonly HashSet<string> _optional = new();
+
     public TensorReverseWriter(SourceWriter writer, MethodModel model, TensorProgram program, NameAllocator names)
         : base(writer, model, program, names)
     {
@@ -157,9 +160,18 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
         {
             (p.Type.IsTensor ? _tensorAdjoints : p.Type.IsFloatingSequence ? _sequenceAdjoints : _scalarAdjoints)[p.Name] = p.AdjointName!;
         }
+        // Adjoints only kernels write into are skipped when not needed; loops write into scratch instead.
+        var loopWritten = new HashSet<string>(Program.Steps.OfType<FusedStep>().SelectMany(f => f.Root.PostOrder())
+            .SelectMany(n => n.Operands).Where(o => o.Tensor is not null).Select(o => o.Tensor!.Name));
+        loopWritten.UnionWith(Program.Steps.OfType<KernelStep>().Where(k => k.Operation.Function is TensorFunction.Sum or TensorFunction.Mean)
+            .Select(k => ((Variable)k.Operation.Arguments[0]).Name));
+        foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor && !loopWritten.Contains(p.Name)))
+        {
+            _optional.Add(p.Name);
+        }
         WithTape(null, () =>
         {
-            foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
+            foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor && loopWritten.Contains(p.Name)))
             {
                 // Not needed by the caller: its adjoint goes to scratch.
                 string given = Identifier(p.AdjointName!);
@@ -273,11 +285,11 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             Comment(k.Origin);
             if (Active(0))
             {
-                Writer.Line(kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + TensorAdjoint((Variable)a[0]) + ", accumulate: true);");
+                IfNeeded((Variable)a[0], adjoint => kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + adjoint + ", accumulate: true);");
             }
             if (Active(1))
             {
-                Writer.Line(kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + TensorAdjoint((Variable)a[1]) + ", accumulate: true);");
+                IfNeeded((Variable)a[1], adjoint => kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + adjoint + ", accumulate: true);");
             }
             return;
         }
@@ -324,7 +336,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             case TensorFunction.SoftmaxCrossEntropy:
                 if (Active(0))
                 {
-                    Writer.Line(kernels + ".SoftmaxCrossEntropyBackward(" + Probabilities(k) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", " + TensorAdjoint((Variable)a[0]) + ");");
+                    IfNeeded((Variable)a[0], dLogits => kernels + ".SoftmaxCrossEntropyBackward(" + Probabilities(k) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", " + dLogits + ");");
                 }
                 break;
             case TensorFunction.MeanSquaredError:
@@ -416,6 +428,20 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
         { Tensor: { } t } => Program.Active.Contains(t.Name),
         _ => Activity.IsVaried(o.Scalar!, Program.Active),
     };
+
+    /// <summary>Writes a kernel call into <paramref name="v"/>'s adjoint, skipped when a pullback's caller gave <c>default</c> for it.</summary>
+    private void IfNeeded(Variable v, Func<string, string> call)
+    {
+        string adjoint = TensorAdjoint(v);
+        if (!_optional.Contains(v.Name))
+        {
+            Writer.Line(call(adjoint));
+            return;
+        }
+        Writer.Open("if (!" + adjoint + ".IsDefault)");
+        Writer.Line(call(adjoint));
+        Writer.Close();
+    }
 
     /// <summary>The adjoint of tensor <paramref name="v"/>, rented (zeroed) from the workspace when first needed.</summary>
     private string TensorAdjoint(Variable v)

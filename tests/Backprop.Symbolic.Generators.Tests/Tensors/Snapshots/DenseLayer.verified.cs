@@ -32,10 +32,11 @@ namespace Samples
                 {
                     for (int _col = 0; _col < _cols; _col++)
                     {
-                        _t2Values[_row * _cols + _col] = global::System.MathF.Tanh(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col]);
+                        _t2Values[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                     }
                 }
             }
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)_t2.Span, _t2.Span);
             return _t2;
         }
 
@@ -69,14 +70,6 @@ namespace Samples
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             try
             {
-                if (dX.IsDefault)
-                {
-                    dX = tape.RentTensor(x.Shape);
-                }
-                if (dW.IsDefault)
-                {
-                    dW = tape.RentTensor(w.Shape);
-                }
                 if (dB.IsDefault)
                 {
                     dB = tape.RentTensor(b.Shape);
@@ -97,10 +90,11 @@ namespace Samples
                     {
                         for (int _col = 0; _col < _cols; _col++)
                         {
-                            _t2Values[_row * _cols + _col] = global::System.MathF.Tanh(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col]);
+                            _t2Values[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                         }
                     }
                 }
+                global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)_t2.Span, _t2.Span);
                 if (dResult.Shape != _t2.Shape)
                 {
                     throw new global::System.ArgumentException("The adjoint 'dResult' must have the shape of the result (" + _t2.Shape + "), but has " + dResult.Shape + ".", nameof(dResult));
@@ -128,8 +122,14 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t0, w, dX, accumulate: true);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
+                if (!dX.IsDefault)
+                {
+                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t0, w, dX, accumulate: true);
+                }
+                if (!dW.IsDefault)
+                {
+                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
+                }
             }
             finally
             {

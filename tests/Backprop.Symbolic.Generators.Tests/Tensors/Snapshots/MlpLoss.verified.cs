@@ -63,10 +63,11 @@ namespace Samples
                     {
                         for (int _col = 0; _col < _cols; _col++)
                         {
-                            hValues[_row * _cols + _col] = global::System.MathF.Tanh(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col]);
+                            hValues[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                         }
                     }
                 }
+                global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)h.Span, h.Span);
                 global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
                 global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));

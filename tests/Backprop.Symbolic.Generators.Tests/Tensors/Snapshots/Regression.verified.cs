@@ -52,10 +52,11 @@ namespace Samples
                     {
                         for (int _col = 0; _col < _cols; _col++)
                         {
-                            zValues[_row * _cols + _col] = 1f / (1f + global::System.MathF.Exp(-(_t0Values[_row * _t0Step + _col] * scale + biasValues[_row * biasStep + _col])));
+                            zValues[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] * scale + biasValues[_row * biasStep + _col];
                         }
                     }
                 }
+                global::System.Numerics.Tensors.TensorPrimitives.Sigmoid((global::System.ReadOnlySpan<float>)z.Span, z.Span);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredError(z, target);
                 global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
                 {
