@@ -210,4 +210,25 @@ public sealed class TensorDiagnosticTests
             "'Broken' is [Differentiable] but has errors of its own, so its gradient does not exist; fix the errors reported on 'Broken' first",
             "BPS0018");
     }
+
+    [Fact]
+    public void Ambiguous_tensor_type_is_left_to_the_compiler()
+    {
+        // System.Numerics.Tensors has a Tensor type too: with both namespaces imported the compiler reports the
+        // ambiguity (CS0104) and the generator adds nothing.
+        GeneratorRun run = GeneratorHarness.Run("""
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using System.Numerics.Tensors;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static float F(Tensor x) => 0f;
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains(run.CompilationErrors, d => d.Id == "CS0104");
+        Assert.Empty(run.GeneratedSources);
+    }
 }
