@@ -74,9 +74,6 @@ internal sealed class TensorProgram
     private readonly Dictionary<string, int> _uses = new();
     private readonly HashSet<string> _fusedRoots = new();
 
-    /// <summary>True when a step calls a layer (a [Differentiable] method returning a tensor).</summary>
-    public bool CallsLayers => Steps.Any(s => s is KernelStep { Operation.Function: TensorFunction.Layer });
-
     /// <summary>True for the result of a fused chain that nothing reads but one reduction (its adjoint is the same for every element).</summary>
     public bool ReadOnceByReduction(string name) => _fusedRoots.Contains(name) && _uses.TryGetValue(name, out int n) && n == 1;
 

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Symbolic.Generators.Differentiation;
@@ -38,43 +39,97 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
             string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is only read." : "";
             Writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>." + shape + "</param>");
         }
-        Writer.Line("/// <param name=\"" + derivative + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
+        Writer.Line(IsLayer
+            ? "/// <param name=\"" + derivative + "\">Receives the result's tangent (the Jacobian-vector product), in the workspace like the result. A <c>default</c> tangent is the zero direction.</param>"
+            : "/// <param name=\"" + derivative + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
         Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
             .Concat(Differentiated.Select(p =>
                 (p.Type.IsTensor ? TensorGradientEmitter.TensorType : p.Type.IsFloatingSequence ? TypeRef.ReadOnlySpanOf(p.Type.Element!).Name : p.TypeName)
                 + " " + Identifier(p.AdjointName!)))
-            .Concat(new[] { "out " + model.ReturnType.Name + " " + derivative });
+            .Concat(new[] { "out " + (IsLayer ? TensorGradientEmitter.TensorType : model.ReturnType.Name) + " " + derivative });
         GradientEmitter.OpenMethod(Writer, model, model.DerivativeName, signature);
-        WriteShapeChecks("tangent");
+        WriteShapeChecks("tangent", defaultAllowed: IsLayer);
         foreach (ParameterModel p in Differentiated)
         {
             (p.Type.IsFloatingSequence ? _sequenceTangents : _tangents)[p.Name] = p.AdjointName!;
         }
 
-        string value = Names.Fresh("value");
-        WithTape(value, () =>
+        if (IsLayer)
         {
-            Expr? result = null;
-            foreach (TensorStep step in Program.Steps)
+            // The value and its tangent stay in the caller's workspace; a default tangent is the zero direction.
+            DeclareTape();
+            foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
             {
-                WritePrimal(step, value);
-                switch (step)
-                {
-                    case ScalarStep s when Program.Active.Contains(s.Target.Name) && Tangent(s.Value) is { } tangent:
-                        Declare(s.Target, s.Target.Type.Name, Print(tangent));
-                        break;
-                    case KernelStep k when Program.Active.Contains(k.Target.Name):
-                        WriteKernelTangent(k);
-                        break;
-                    case ReturnStep r:
-                        result = Tangent(r.Value);
-                        break;
-                }
+                string given = Identifier(p.AdjointName!);
+                Writer.Open("if (" + given + ".IsDefault)");
+                Writer.Line(given + " = " + Rent(Identifier(p.Name) + ".Shape") + ";");
+                Writer.Close();
             }
-            Writer.Line(derivative + " = " + Print(result ?? Const(0, model.ReturnType)) + ";");
-        });
+            WriteSteps("", result =>
+            {
+                var returned = (Variable)result;
+                string tangent = _tangents.TryGetValue(returned.Name, out string? t) ? Identifier(t) : Rent(Identifier(returned.Name) + ".Shape");
+                Writer.Line(derivative + " = " + tangent + ";");
+                Writer.Line("return " + Identifier(returned.Name) + ";");
+            });
+            Writer.Close();
+            return;
+        }
+        string value = Names.Fresh("value");
+        WithTape(value, () => WriteSteps(value, result =>
+        {
+            Writer.Line(Identifier(value) + " = " + Print(result) + ";");
+            Writer.Line(derivative + " = " + Print(Tangent(result) ?? Const(0, model.ReturnType)) + ";");
+        }));
         Writer.Close();
+    }
+
+    /// <summary>Each step followed by its tangent; <paramref name="finish"/> writes what the returned value needs.</summary>
+    private void WriteSteps(string value, Action<Expr> finish)
+    {
+        foreach (TensorStep step in Program.Steps)
+        {
+            if (step is ReturnStep r)
+            {
+                finish(r.Value);
+                continue;
+            }
+            if (step is KernelStep { Operation.Function: TensorFunction.Layer } layer && Program.Active.Contains(layer.Target.Name))
+            {
+                WriteLayerWithTangent(layer);
+                continue;
+            }
+            WritePrimal(step, value);
+            switch (step)
+            {
+                case ScalarStep s when Program.Active.Contains(s.Target.Name) && Tangent(s.Value) is { } tangent:
+                    Declare(s.Target, s.Target.Type.Name, Print(tangent));
+                    break;
+                case KernelStep k when Program.Active.Contains(k.Target.Name):
+                    WriteKernelTangent(k);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>A layer's value and tangent, from its <c>{Name}Derivative</c>.</summary>
+    private void WriteLayerWithTangent(KernelStep k)
+    {
+        IReadOnlyList<Expr> a = k.Operation.Arguments;
+        var arguments = a.Select(Print).ToList();
+        for (int i = 0; i < a.Count; i++)
+        {
+            if (k.Operation.Differentiated[i])
+            {
+                arguments.Add(a[i].Type.IsTensor ? TensorTangent(a[i]) ?? "default" : Print(Tangent(a[i]) ?? Const(0, a[i].Type)));
+            }
+        }
+        string tangent = Names.Fresh(NameAllocator.AdjointStem(k.Target.Name));
+        _tangents[k.Target.Name] = tangent;
+        arguments.Add("out " + TensorGradientEmitter.TensorType + " " + Identifier(tangent));
+        string method = k.Operation.Method!;
+        Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(k.Target.Name) + " = " + method + "Derivative(" + string.Join(", ", arguments) + ");");
     }
 
     /// <summary>The tangent of a float expression by the scalar derivative rules; null when it is zero.</summary>

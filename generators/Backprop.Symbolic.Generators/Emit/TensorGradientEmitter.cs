@@ -70,11 +70,8 @@ internal static class TensorGradientEmitter
         {
             new TensorReverseWriter(writer, model, program, names).Write();
         }
-        if (!model.ReturnType.IsTensor && !program.CallsLayers)
-        {
-            writer.Line();
-            new TensorForwardWriter(writer, model, program, forwardModeNames).Write();
-        }
+        writer.Line();
+        new TensorForwardWriter(writer, model, program, forwardModeNames).Write();
         foreach (ContainingType _ in model.ContainingTypes)
         {
             writer.Close();

@@ -49,15 +49,17 @@ internal abstract class TensorMethodWriter
     // ----- the method's frame ------------------------------------------------------------------------
 
     /// <summary>
-    /// Throws before anything is computed when a tensor given for a differentiated parameter (an adjoint or a tangent,
-    /// <paramref name="role"/>) does not have that parameter's shape; spans are checked for their length.
+    /// Throws before anything is computed when a tensor given for a differentiated parameter (an adjoint or a tangent)
+    /// does not have that parameter's shape; spans are checked for their length.
     /// </summary>
-    protected void WriteShapeChecks(string role)
+    /// <param name="role">"adjoint" or "tangent", for the message.</param>
+    /// <param name="defaultAllowed">True when <c>default</c> is accepted (a layer's: "not needed", or a zero direction).</param>
+    protected void WriteShapeChecks(string role, bool defaultAllowed = false)
     {
         foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
         {
             string given = Identifier(p.AdjointName!);
-            Writer.Open("if (" + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
+            Writer.Open("if (" + (defaultAllowed ? "!" + given + ".IsDefault && " : "") + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
             Writer.Line("throw new global::System.ArgumentException(\"The " + role + " '" + p.AdjointName + "' must have the shape of '" + p.Name + "' (\" + "
                 + Identifier(p.Name) + ".Shape + \"), but has \" + " + given + ".Shape + \".\", nameof(" + given + "));");
             Writer.Close();

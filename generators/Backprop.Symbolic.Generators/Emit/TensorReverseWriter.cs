@@ -147,15 +147,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                 : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)));
         Writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
         Writer.Open(model.Accessibility + " static void " + PullbackMethod(model.Name) + "(" + string.Join(", ", signature) + ")");
-        foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
-        {
-            string given = Identifier(p.AdjointName!);
-            Writer.Open("if (!" + given + ".IsDefault && " + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
-            Writer.Line("throw new global::System.ArgumentException(\"The adjoint '" + p.AdjointName + "' must have the shape of '" + p.Name + "' (\" + "
-                + Identifier(p.Name) + ".Shape + \"), but has \" + " + given + ".Shape + \".\", nameof(" + given + "));");
-            Writer.Close();
-        }
-        GradientEmitter.WriteLengthChecks(Writer, model, "adjoint");
+        WriteShapeChecks("adjoint", defaultAllowed: true);
         foreach (ParameterModel p in Differentiated)
         {
             (p.Type.IsTensor ? _tensorAdjoints : p.Type.IsFloatingSequence ? _sequenceAdjoints : _scalarAdjoints)[p.Name] = p.AdjointName!;

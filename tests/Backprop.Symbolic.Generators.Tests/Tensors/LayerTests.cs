@@ -37,6 +37,9 @@ public sealed class LayerTests
 
             public static float NetworkArrays(Tensor x, int[] y, Tensor a, Tensor f, Tensor b, Tensor g) => Network(x, y, a, f, b, g);
 
+            public static float NetworkArraysDerivative(Tensor x, int[] y, Tensor a, Tensor f, Tensor b, Tensor g, Tensor dA, Tensor dF, Tensor dB, Tensor dG, out float derivative) =>
+                NetworkDerivative(x, y, a, f, b, g, dA, dF, dB, dG, out derivative);
+
             // A layer with a float parameter, called twice, once on a parameter itself.
             [Differentiable]
             public static Tensor Scaled(Tensor x, float s) => x * s;
@@ -159,12 +162,39 @@ public sealed class LayerTests
         Assert.Equal("dW", Assert.IsType<ArgumentException>(wrongAdjoint.InnerException).ParamName);
     }
 
-    [Fact]
-    public void Layers_and_losses_that_call_them_have_no_forward_mode_yet()
+    [Theory]
+    [InlineData("NetworkArrays")]
+    [InlineData("Twice")]
+    [InlineData("Residual")]
+    public void Forward_mode_of_a_loss_that_calls_layers_is_the_gradient_along_the_direction(string method)
     {
-        Assert.Null(Layers.GetMethod("NetworkDerivative"));
-        Assert.Null(Layers.GetMethod("DenseDerivative"));
-        Assert.NotNull(Layers.GetMethod("DenseValue"));
+        object[] args = method switch
+        {
+            "NetworkArrays" => NetworkArguments(),
+            "Twice" => new object[] { Random(11, -1, 1, 3, 2), Random(12, -1, 1, 2, 4), 0.8f },
+            _ => new object[] { Random(21, -1, 1, 3, 3), Random(22, -1, 1, 3, 3), Random(23, -1, 1, 3) },
+        };
+        DerivativeMatchesGradient(Layers, method + "Gradient", method + "Derivative", args);
+    }
+
+    [Fact]
+    public void Layer_derivative_is_the_transpose_of_its_pullback()
+    {
+        // ⟨r, J·v⟩ = ⟨Jᵀ·r, v⟩ for the layer's Jacobian J, any direction v and any adjoint r.
+        Tensor x = Random(51, -1, 1, 2, 3), w = Random(52, -1, 1, 3, 4), b = Random(53, -1, 1, 4), r = Random(54, -1, 1, 2, 4);
+        Tensor vX = Random(55, -1, 1, 2, 3), vW = Random(56, -1, 1, 3, 4), vB = Random(57, -1, 1, 4);
+        Tensor dX = Tensor.Zeros(2, 3), dW = Tensor.Zeros(3, 4), dB = Tensor.Zeros(4);
+        Layers.GetMethod("DensePullback")!.Invoke(null, new object[] { x, w, b, r, dX, dW, dB });
+        var call = new object?[] { x, w, b, vX, vW, vB, null };
+        var value = (Tensor)Layers.GetMethod("DenseDerivative")!.Invoke(null, call)!;
+        var tangent = (Tensor)call[6]!;
+        Assert.Equal(new[] { 2, 4 }, value.Shape.ToArray());
+        double Dot(Tensor p, Tensor q) => p.ToArray().Zip(q.ToArray(), (s, t) => (double)s * t).Sum();
+        double forward = Dot(r, tangent);
+        double reverse = Dot(dX, vX) + Dot(dW, vW) + Dot(dB, vB);
+        Assert.True(Close(forward, reverse, 1e-4), $"⟨r, J·v⟩ = {forward}, ⟨Jᵀ·r, v⟩ = {reverse}");
+        double[] expected = Dense(ToDoubles(x), ToDoubles(w), ToDoubles(b), 2, 3, 4);
+        Assert.All(value.ToArray().Select((v, i) => (v, i)), p => Assert.True(Close(p.v, expected[p.i], 1e-5)));
     }
 
     private static double[] ToDoubles(Tensor t) => t.ToArray().Select(v => (double)v).ToArray();

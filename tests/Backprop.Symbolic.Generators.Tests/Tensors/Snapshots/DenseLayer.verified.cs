@@ -136,6 +136,78 @@ namespace Samples
                 tape.Release(mark);
             }
         }
+
+        /// <summary>
+        /// Computes <see cref="Dense(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Dense</c>.</param>
+        /// <param name="w">The argument <c>w</c> of <c>Dense</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Dense</c>.</param>
+        /// <param name="dX">The direction's component along <c>x</c>. It must have the shape of <c>x</c>; it is only read.</param>
+        /// <param name="dW">The direction's component along <c>w</c>. It must have the shape of <c>w</c>; it is only read.</param>
+        /// <param name="dB">The direction's component along <c>b</c>. It must have the shape of <c>b</c>; it is only read.</param>
+        /// <param name="derivative">Receives the result's tangent (the Jacobian-vector product), in the workspace like the result. A <c>default</c> tangent is the zero direction.</param>
+        /// <returns>The value of <c>Dense</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static global::Backprop.Symbolic.Tensors.Tensor DenseDerivative(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor dX, global::Backprop.Symbolic.Tensors.Tensor dW, global::Backprop.Symbolic.Tensors.Tensor dB, out global::Backprop.Symbolic.Tensors.Tensor derivative)
+        {
+            if (!dX.IsDefault && dX.Shape != x.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dX' must have the shape of 'x' (" + x.Shape + "), but has " + dX.Shape + ".", nameof(dX));
+            }
+            if (!dW.IsDefault && dW.Shape != w.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dW' must have the shape of 'w' (" + w.Shape + "), but has " + dW.Shape + ".", nameof(dW));
+            }
+            if (!dB.IsDefault && dB.Shape != b.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dB' must have the shape of 'b' (" + b.Shape + "), but has " + dB.Shape + ".", nameof(dB));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            if (dX.IsDefault)
+            {
+                dX = tape.RentTensor(x.Shape);
+            }
+            if (dW.IsDefault)
+            {
+                dW = tape.RentTensor(w.Shape);
+            }
+            if (dB.IsDefault)
+            {
+                dB = tape.RentTensor(b.Shape);
+            }
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
+            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dX, w, d_t0);
+            global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+            {
+                global::System.Span<float> _t2Values = _t2.Span;
+                global::System.Span<float> _t0Values = _t0.Span;
+                global::System.Span<float> bValues = b.Span;
+                global::System.Span<float> d_t0Values = d_t0.Span;
+                global::System.Span<float> dBValues = dB.Span;
+                global::System.Span<float> d_t2Values = d_t2.Span;
+                int _cols = _t2.Shape.Last;
+                int _rows = _cols == 0 ? 0 : _t2.Length / _cols;
+                int _t0Step = GeneratedTensorShapes.Step(_t0, _t2);
+                int bStep = GeneratedTensorShapes.Step(b, _t2);
+                for (int _row = 0; _row < _rows; _row++)
+                {
+                    for (int _col = 0; _col < _cols; _col++)
+                    {
+                        float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
+                        _t2Values[_row * _cols + _col] = global::System.MathF.Tanh(_v0);
+                        float _v1 = d_t0Values[_row * _t0Step + _col] + dBValues[_row * bStep + _col];
+                        d_t2Values[_row * _cols + _col] = (1f - _t2Values[_row * _cols + _col] * _t2Values[_row * _cols + _col]) * _v1;
+                    }
+                }
+            }
+            derivative = d_t2;
+            return _t2;
+        }
     }
 
     /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>

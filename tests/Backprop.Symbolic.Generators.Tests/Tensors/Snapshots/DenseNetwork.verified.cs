@@ -68,6 +68,62 @@ namespace Samples
             }
             return value;
         }
+
+        /// <summary>
+        /// Computes <see cref="Network(Backprop.Symbolic.Tensors.Tensor, System.ReadOnlySpan<int>, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Network</c> (not differentiated).</param>
+        /// <param name="y">The argument <c>y</c> of <c>Network</c> (not differentiated).</param>
+        /// <param name="a">The argument <c>a</c> of <c>Network</c>.</param>
+        /// <param name="f">The argument <c>f</c> of <c>Network</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Network</c>.</param>
+        /// <param name="g">The argument <c>g</c> of <c>Network</c>.</param>
+        /// <param name="dA">The direction's component along <c>a</c>. It must have the shape of <c>a</c>; it is only read.</param>
+        /// <param name="dF">The direction's component along <c>f</c>. It must have the shape of <c>f</c>; it is only read.</param>
+        /// <param name="dB">The direction's component along <c>b</c>. It must have the shape of <c>b</c>; it is only read.</param>
+        /// <param name="dG">The direction's component along <c>g</c>. It must have the shape of <c>g</c>; it is only read.</param>
+        /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Network/∂p times p's component of the direction.</param>
+        /// <returns>The value of <c>Network</c>.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static float NetworkDerivative(global::Backprop.Symbolic.Tensors.Tensor x, global::System.ReadOnlySpan<int> y, global::Backprop.Symbolic.Tensors.Tensor a, global::Backprop.Symbolic.Tensors.Tensor f, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor g, global::Backprop.Symbolic.Tensors.Tensor dA, global::Backprop.Symbolic.Tensors.Tensor dF, global::Backprop.Symbolic.Tensors.Tensor dB, global::Backprop.Symbolic.Tensors.Tensor dG, out float derivative)
+        {
+            if (dA.Shape != a.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dA' must have the shape of 'a' (" + a.Shape + "), but has " + dA.Shape + ".", nameof(dA));
+            }
+            if (dF.Shape != f.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dF' must have the shape of 'f' (" + f.Shape + "), but has " + dF.Shape + ".", nameof(dF));
+            }
+            if (dB.Shape != b.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dB' must have the shape of 'b' (" + b.Shape + "), but has " + dB.Shape + ".", nameof(dB));
+            }
+            if (dG.Shape != g.Shape)
+            {
+                throw new global::System.ArgumentException("The tangent 'dG' must have the shape of 'g' (" + g.Shape + "), but has " + dG.Shape + ".", nameof(dG));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            float value;
+            try
+            {
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.DenseDerivative(x, a, f, default, dA, dF, out global::Backprop.Symbolic.Tensors.Tensor d_t0);
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = global::Samples.Networks.DenseDerivative(_t0, b, g, d_t0, dB, dG, out global::Backprop.Symbolic.Tensors.Tensor d_t1);
+                global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensor(_t1.Shape);
+                float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t1, y, _t1Softmax);
+                global::Backprop.Symbolic.Tensors.Tensor _t1Gradient = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t1Softmax, y, 1f, _t1Gradient);
+                float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(_t1Gradient.Span, d_t1.Span);
+                value = _s0;
+                derivative = d_s0;
+            }
+            finally
+            {
+                tape.Release(mark);
+            }
+            return value;
+        }
     }
 
     /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>
