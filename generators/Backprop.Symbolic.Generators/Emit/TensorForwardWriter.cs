@@ -190,6 +190,52 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
                 }
                 break;
             }
+            case TensorFunction.Softmax:
+                if (TensorTangent(a[0]) is { } tX)
+                {
+                    // Softmax's Jacobian is symmetric: its product with a tangent is the backward formula.
+                    Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Writer.Line(kernels + ".SoftmaxBackward(" + Identifier(k.Target.Name) + ", " + tX + ", " + Identifier(_tangents[k.Target.Name]) + ");");
+                }
+                break;
+            case TensorFunction.LogSoftmax:
+                if (TensorTangent(a[0]) is { } tLogits)
+                {
+                    WriteLogSoftmaxTangent(k, tLogits);
+                }
+                break;
+            case TensorFunction.SumAxis:
+            case TensorFunction.MeanAxis:
+                if (TensorTangent(a[0]) is { } tSummed)
+                {
+                    Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    string tangent = Identifier(_tangents[k.Target.Name]);
+                    Writer.Line(kernels + ".Sum(" + tSummed + ", " + Print(a[1]) + ", " + tangent + ");");
+                    if (k.Operation.Function == TensorFunction.MeanAxis)
+                    {
+                        Writer.Line(Primitives + ".Multiply((global::System.ReadOnlySpan<float>)" + tangent + ".Span, 1f / " + Print(a[0]) + ".Shape[" + Print(a[1]) + "], " + tangent + ".Span);");
+                    }
+                }
+                break;
+            case TensorFunction.Concat:
+            {
+                string? left = TensorTangent(a[1]), right = TensorTangent(a[2]);
+                if (left is null && right is null)
+                {
+                    return;
+                }
+                Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                Writer.Line(kernels + ".Concat(" + Print(a[0]) + ", " + (left ?? Rent(Print(a[1]) + ".Shape")) + ", " + (right ?? Rent(Print(a[2]) + ".Shape"))
+                    + ", " + Identifier(_tangents[k.Target.Name]) + ");");
+                break;
+            }
+            case TensorFunction.Gather:
+                if (TensorTangent(a[0]) is { } tTable)
+                {
+                    Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Writer.Line(kernels + ".Gather(" + tTable + ", " + Print(a[1]) + ", " + Identifier(_tangents[k.Target.Name]) + ");");
+                }
+                break;
             case TensorFunction.Sum:
             case TensorFunction.Mean:
                 if (TensorTangent(a[0]) is { } x)
@@ -224,6 +270,30 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
                 break;
             }
         }
+    }
+
+    /// <summary>The tangent of y = log-softmax(x) per row: dy = dx − Σ_j softmax(x)_j · dx_j, with softmax(x) = exp(y).</summary>
+    private void WriteLogSoftmaxTangent(KernelStep k, string tX)
+    {
+        Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+        string y = Identifier(k.Target.Name), tY = Identifier(_tangents[k.Target.Name]);
+        string columns = LoopName("_cols"), row = LoopName("_row"), col = LoopName("_col"), sum = LoopName("_s");
+        string yValues = SpanName(k.Target.Name), tXValues = SpanName(tX), tYValues = SpanName(tY);
+        Writer.Open();
+        Writer.Line(TensorGradientEmitter.SpanType + " " + yValues + " = " + y + ".Span;");
+        Writer.Line(TensorGradientEmitter.SpanType + " " + tXValues + " = " + tX + ".Span;");
+        Writer.Line(TensorGradientEmitter.SpanType + " " + tYValues + " = " + tY + ".Span;");
+        Writer.Line("int " + columns + " = " + y + ".Shape.Last;");
+        Writer.Open("for (int " + row + " = 0; " + row + " < " + yValues + ".Length; " + row + " += " + columns + ")");
+        Writer.Line("float " + sum + " = 0f;");
+        Writer.Open("for (int " + col + " = 0; " + col + " < " + columns + "; " + col + "++)");
+        Writer.Line(sum + " += global::System.MathF.Exp(" + yValues + "[" + row + " + " + col + "]) * " + tXValues + "[" + row + " + " + col + "];");
+        Writer.Close();
+        Writer.Open("for (int " + col + " = 0; " + col + " < " + columns + "; " + col + "++)");
+        Writer.Line(tYValues + "[" + row + " + " + col + "] = " + tXValues + "[" + row + " + " + col + "] - " + sum + ";");
+        Writer.Close();
+        Writer.Close();
+        Writer.Close();
     }
 
     /// <summary>One loop for a chain's elements and their tangents.</summary>

@@ -174,6 +174,9 @@ internal abstract class TensorMethodWriter
         loop.Write(body);
     }
 
+    /// <summary><c>System.Numerics.Tensors.TensorPrimitives</c>, fully qualified.</summary>
+    protected const string Primitives = "global::System.Numerics.Tensors.TensorPrimitives";
+
     /// <summary>The vectorized <c>TensorPrimitives</c> method of an activation (its span overload, in place allowed), or null.</summary>
     private static string? Vectorized(TensorFunction function) => function switch
     {
@@ -195,6 +198,28 @@ internal abstract class TensorMethodWriter
                 break;
             case TensorFunction.Layer:
                 Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print)) + ");");
+                break;
+            case TensorFunction.Softmax:
+            case TensorFunction.LogSoftmax:
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(Print(a[0]) + ".Shape") + ";");
+                Writer.Line(kernels + "." + k.Operation.Function + "(" + Print(a[0]) + ", " + target + ");");
+                break;
+            case TensorFunction.SumAxis:
+            case TensorFunction.MeanAxis:
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Reduce(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ")") + ";");
+                Writer.Line(kernels + ".Sum(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
+                if (k.Operation.Function == TensorFunction.MeanAxis)
+                {
+                    Writer.Line(Primitives + ".Multiply((global::System.ReadOnlySpan<float>)" + target + ".Span, 1f / " + Print(a[0]) + ".Shape[" + Print(a[1]) + "], " + target + ".Span);");
+                }
+                break;
+            case TensorFunction.Concat:
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Concat(" + Print(a[0]) + ", " + Print(a[1]) + ".Shape, " + Print(a[2]) + ".Shape)") + ";");
+                Writer.Line(kernels + ".Concat(" + Print(a[0]) + ", " + Print(a[1]) + ", " + Print(a[2]) + ", " + target + ");");
+                break;
+            case TensorFunction.Gather:
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Gather(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Length)") + ";");
+                Writer.Line(kernels + ".Gather(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Sum:
                 Writer.Line("float " + target + " = " + kernels + ".Sum(" + Print(a[0]) + ");");

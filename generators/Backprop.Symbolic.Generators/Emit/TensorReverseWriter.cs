@@ -268,6 +268,49 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             }
             return;
         }
+        if (k.Operation.Function is TensorFunction.Softmax or TensorFunction.LogSoftmax or TensorFunction.SumAxis or TensorFunction.MeanAxis
+            or TensorFunction.Concat or TensorFunction.Gather)
+        {
+            if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dOut))
+            {
+                return;
+            }
+            Comment(k.Origin);
+            string dY = Identifier(dOut), y = Identifier(k.Target.Name);
+            switch (k.Operation.Function)
+            {
+                case TensorFunction.Softmax:
+                case TensorFunction.LogSoftmax:
+                    if (Active(0))
+                    {
+                        IfNeeded((Variable)a[0], dX => kernels + "." + k.Operation.Function + "Backward(" + y + ", " + dY + ", " + dX + ");");
+                    }
+                    break;
+                case TensorFunction.SumAxis:
+                case TensorFunction.MeanAxis:
+                    if (Active(0))
+                    {
+                        string scale = k.Operation.Function == TensorFunction.SumAxis ? "1f" : "1f / " + Print(a[0]) + ".Shape[" + Print(a[1]) + "]";
+                        IfNeeded((Variable)a[0], dX => kernels + ".AddBroadcast(" + dY + ", " + Print(a[1]) + ", " + scale + ", " + dX + ");");
+                    }
+                    break;
+                case TensorFunction.Concat:
+                {
+                    // The kernel skips a default adjoint.
+                    string dA = Active(1) ? TensorAdjoint((Variable)a[1]) : "default";
+                    string dB = Active(2) ? TensorAdjoint((Variable)a[2]) : "default";
+                    Writer.Line(kernels + ".ConcatBackward(" + Print(a[0]) + ", " + dY + ", " + dA + ", " + dB + ");");
+                    break;
+                }
+                case TensorFunction.Gather:
+                    if (Active(0))
+                    {
+                        IfNeeded((Variable)a[0], dTable => kernels + ".GatherBackward(" + dY + ", " + Print(a[1]) + ", " + dTable + ");");
+                    }
+                    break;
+            }
+            return;
+        }
         if (k.Operation.Function == TensorFunction.MatMul)
         {
             if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dResult))

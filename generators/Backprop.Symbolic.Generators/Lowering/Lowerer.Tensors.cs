@@ -184,6 +184,7 @@ internal sealed partial class Lowerer
         IMethodSymbol method = call.TargetMethod;
         var parameters = method.Parameters;
         bool OneTensor() => parameters.Length == 1 && TypeMapper.IsTensor(parameters[0].Type);
+        bool TensorAndInt() => parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && parameters[1].Type.SpecialType == SpecialType.System_Int32;
         bool TwoTensors() => parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && TypeMapper.IsTensor(parameters[1].Type);
         (TensorFunction Function, TypeRef Type)? known = method.Name switch
         {
@@ -191,6 +192,14 @@ internal sealed partial class Lowerer
             "MeanSquaredError" when TwoTensors() => (TensorFunction.MeanSquaredError, TypeRef.Single),
             "Sum" when OneTensor() => (TensorFunction.Sum, TypeRef.Single),
             "Mean" when OneTensor() => (TensorFunction.Mean, TypeRef.Single),
+            "Sum" when TensorAndInt() => (TensorFunction.SumAxis, TypeRef.Tensor),
+            "Mean" when TensorAndInt() => (TensorFunction.MeanAxis, TypeRef.Tensor),
+            "Softmax" when OneTensor() => (TensorFunction.Softmax, TypeRef.Tensor),
+            "LogSoftmax" when OneTensor() => (TensorFunction.LogSoftmax, TypeRef.Tensor),
+            "Concat" when parameters.Length == 3 && parameters[0].Type.SpecialType == SpecialType.System_Int32 && TypeMapper.IsTensor(parameters[1].Type) && TypeMapper.IsTensor(parameters[2].Type)
+                => (TensorFunction.Concat, TypeRef.Tensor),
+            "Gather" when parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && TypeMapper.Map(parameters[1].Type) is { Kind: ScalarKind.Sequence, Element.Kind: ScalarKind.Integer }
+                => (TensorFunction.Gather, TypeRef.Tensor),
             "LeakyRelu" when parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && parameters[1].Type.SpecialType == SpecialType.System_Single
                 => (TensorFunction.LeakyRelu, TypeRef.Tensor),
             "SoftmaxCrossEntropy" when parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && TypeMapper.Map(parameters[1].Type) is { Kind: ScalarKind.Sequence, Element.Kind: ScalarKind.Integer }
@@ -200,8 +209,7 @@ internal sealed partial class Lowerer
         };
         if (known is null)
         {
-            return RefuseTensor(call, "'Tensor." + method.Name + "' " + (method.Parameters.Length == 2 && method.Name is "Sum" or "Mean" ? "along an axis " : "") + "cannot be differentiated yet",
-                TensorTodo(method.Name));
+            return RefuseTensor(call, "'Tensor." + method.Name + "' cannot be differentiated yet", TensorTodo(method.Name));
         }
         EquatableArray<Expr> arguments = LowerArguments(call, env, output);
         return new TensorOperation(known.Value.Function, arguments, known.Value.Type);
@@ -244,10 +252,8 @@ internal sealed partial class Lowerer
 
     private static string TensorTodo(string name) => name switch
     {
-        "Softmax" or "LogSoftmax" => "for a classification loss use SoftmaxCrossEntropy(logits, labels), which differentiates softmax and cross-entropy together",
-        "Sum" or "Mean" => "reduce the whole tensor with Sum(x) or Mean(x)",
         "Zeros" or "FromArray" => "create tensors outside the method and pass them in as parameters",
-        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, SoftmaxCrossEntropy or MeanSquaredError",
+        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, SoftmaxCrossEntropy or MeanSquaredError",
     };
 
     /// <summary>The tensor whose memory an assignment target writes into (<c>x[i, j]</c>, <c>x.Span[i]</c>), or null.</summary>

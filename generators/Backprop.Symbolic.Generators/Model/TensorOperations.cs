@@ -56,6 +56,24 @@ public enum TensorFunction
     /// <summary><c>Sqrt(x)</c>.</summary>
     Sqrt,
 
+    /// <summary><c>Softmax(x)</c> over the last axis.</summary>
+    Softmax,
+
+    /// <summary><c>LogSoftmax(x)</c> over the last axis.</summary>
+    LogSoftmax,
+
+    /// <summary><c>Sum(x, axis)</c>: the axis removed (a rank-1 input gives [1]).</summary>
+    SumAxis,
+
+    /// <summary><c>Mean(x, axis)</c>: the axis removed (a rank-1 input gives [1]).</summary>
+    MeanAxis,
+
+    /// <summary><c>Concat(axis, a, b)</c>; the axis is the first argument.</summary>
+    Concat,
+
+    /// <summary><c>Gather(table, rows)</c>: rows of a matrix, [rows.Length, table.Shape[1]].</summary>
+    Gather,
+
     /// <summary><c>Sum(x)</c>: every element added, a float.</summary>
     Sum,
 

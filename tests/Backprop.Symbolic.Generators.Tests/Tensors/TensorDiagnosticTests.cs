@@ -38,19 +38,11 @@ public sealed class TensorDiagnosticTests
     [Fact]
     public void BPS0018_operation_without_a_derivative()
     {
-        GeneratorRun run = DiagnosticAssert.Reports(Method("return Sum([|Softmax(x)|] * a);"),
+        GeneratorRun run = DiagnosticAssert.Reports(Method("return Sum([|Zeros(2, 3)|] * a);"),
             "BPS0018",
-            "'Tensor.Softmax' cannot be differentiated yet" + With + "for a classification loss use SoftmaxCrossEntropy(logits, labels), which differentiates softmax and cross-entropy together");
+            "'Tensor.Zeros' cannot be differentiated yet" + With + "create tensors outside the method and pass them in as parameters");
         DiagnosticAssert.NoGradient(run, "F");
         DiagnosticAssert.HasGradient(run, "Other");
-    }
-
-    [Fact]
-    public void BPS0018_reduction_along_an_axis()
-    {
-        DiagnosticAssert.Reports(Method("return Sum([|Sum(x, 0)|]) + Sum(a);"),
-            "BPS0018",
-            "'Tensor.Sum' along an axis cannot be differentiated yet" + With + "reduce the whole tensor with Sum(x) or Mean(x)");
     }
 
     [Fact]
@@ -200,7 +192,7 @@ public sealed class TensorDiagnosticTests
             public static partial class C
             {
                 [Differentiable]
-                public static Tensor Broken(Tensor x) => Softmax(x);
+                public static Tensor Broken(Tensor x) => x * Sum(Zeros(2, 2));
 
                 [Differentiable]
                 public static float F(Tensor x) => Sum([|Broken(x)|]);

@@ -125,36 +125,4 @@ namespace Samples
             return value;
         }
     }
-
-    /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
-    file static class GeneratedTensorShapes
-    {
-        /// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape MatMul(global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a.Length != 2 || b.Length != 2 || a[1] != b[0])
-            {
-                throw new global::System.ArgumentException("MatMul: shapes " + a + " and " + b + " do not match (an [m, k] matrix times a [k, n] matrix).");
-            }
-            return global::Backprop.Symbolic.Tensors.TensorShape.Of(a[0], b[1]);
-        }
-
-        /// <summary>The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension is n.</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape Broadcast(string operation, global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a == b || (b.Length == 1 && a.Last == b[0]))
-            {
-                return a;
-            }
-            if (a.Length == 1 && b.Last == a[0])
-            {
-                return b;
-            }
-            throw new global::System.ArgumentException(operation + ": shapes " + a + " and " + b + " do not match (the shapes must be equal, or one must be a row vector [n] over the other's last dimension n).");
-        }
-
-        /// <summary>How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/>: a row's length, or 0 for a broadcast row vector.</summary>
-        public static int Step(global::Backprop.Symbolic.Tensors.Tensor operand, global::Backprop.Symbolic.Tensors.Tensor result) => operand.Length == result.Length ? result.Shape.Last : 0;
-    }
 }
