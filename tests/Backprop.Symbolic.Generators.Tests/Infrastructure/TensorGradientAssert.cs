@@ -140,7 +140,7 @@ public static class TensorGradientAssert
             else
             {
                 float d = 0.25f * (i + 1);
-                call[i] = d;
+                call[i] = Convert.ChangeType(d, parameters[i].ParameterType, CultureInfo.InvariantCulture);
                 expected += adjoints[a][0] * d;
             }
         }
