@@ -31,6 +31,9 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     // A pullback's parameters whose adjoint may be default ("not needed"): kernels writing them are skipped then.
     private readonly HashSet<string> _optional = new();
 
+    // The gradient's tensor adjoints not yet written: the first write clears them, or overwrites them (a product).
+    private readonly HashSet<string> _uncleared = new();
+
     public TensorReverseWriter(SourceWriter writer, MethodModel model, TensorProgram program, NameAllocator names)
         : base(writer, model, program, names)
     {
@@ -63,8 +66,9 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             string adjoint = Identifier(p.AdjointName!);
             if (p.Type.IsTensor)
             {
-                Writer.Line(adjoint + ".Span.Clear();");
+                // Cleared where the backward sweep first adds to it (a first product overwrites it instead).
                 _tensorAdjoints[p.Name] = p.AdjointName!;
+                _uncleared.Add(p.Name);
             }
             else if (p.Type.IsFloatingSequence)
             {
@@ -91,6 +95,10 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             for (int i = Program.Steps.Count - 1; i >= 0; i--)
             {
                 WriteBackward(Program.Steps[i]);
+            }
+            foreach (ParameterModel p in Differentiated.Where(p => _uncleared.Contains(p.Name)))
+            {
+                Writer.Line(Identifier(p.AdjointName!) + ".Span.Clear(); // " + model.Name + " does not depend on " + p.Name);
             }
         });
         Writer.Close();
@@ -320,11 +328,13 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             Comment(k.Origin);
             if (Active(0))
             {
-                IfNeeded((Variable)a[0], adjoint => kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + adjoint + ", accumulate: true);");
+                bool overwrite = _uncleared.Remove(((Variable)a[0]).Name);
+                IfNeeded((Variable)a[0], adjoint => kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
             }
             if (Active(1))
             {
-                IfNeeded((Variable)a[1], adjoint => kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + adjoint + ", accumulate: true);");
+                bool overwrite = _uncleared.Remove(((Variable)a[1]).Name);
+                IfNeeded((Variable)a[1], adjoint => kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
             }
             return;
         }
@@ -481,6 +491,10 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     /// <summary>The adjoint of tensor <paramref name="v"/>, rented (zeroed) from the workspace when first needed.</summary>
     private string TensorAdjoint(Variable v)
     {
+        if (_uncleared.Remove(v.Name))
+        {
+            Writer.Line(Identifier(_tensorAdjoints[v.Name]) + ".Span.Clear();");
+        }
         if (!_tensorAdjoints.TryGetValue(v.Name, out string? name))
         {
             name = Names.Fresh(NameAllocator.AdjointStem(v.Name));

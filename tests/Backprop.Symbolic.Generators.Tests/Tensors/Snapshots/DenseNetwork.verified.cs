@@ -38,10 +38,6 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dG' must have the shape of 'g' (" + g.Shape + "), but has " + dG.Shape + ".", nameof(dG));
             }
-            dA.Span.Clear();
-            dF.Span.Clear();
-            dB.Span.Clear();
-            dG.Span.Clear();
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             float value;
@@ -59,7 +55,11 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t1Softmax, y, 1f, d_t1);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                dB.Span.Clear();
+                dG.Span.Clear();
                 global::Samples.Networks.DensePullback(_t0, b, g, d_t1, d_t0, dB, dG);
+                dA.Span.Clear();
+                dF.Span.Clear();
                 global::Samples.Networks.DensePullback(x, a, f, d_t0, default, dA, dF);
             }
             finally

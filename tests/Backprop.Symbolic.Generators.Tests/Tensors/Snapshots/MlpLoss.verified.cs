@@ -38,10 +38,6 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dD' must have the shape of 'd' (" + d.Shape + "), but has " + dD.Shape + ".", nameof(dD));
             }
-            dA.Span.Clear();
-            dB.Span.Clear();
-            dC.Span.Clear();
-            dD.Span.Clear();
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             float value;
@@ -103,6 +99,7 @@ namespace Samples
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(logits, y) + 0.001f * Sum(Square(a));
+                dA.Span.Clear();
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
@@ -115,6 +112,7 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(logitsSoftmax, y, 1f, dLogits);
                 // Tensor logits = MatMul(h, c) + d;
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                dD.Span.Clear();
                 {
                     global::System.Span<float> dLogitsValues = dLogits.Span;
                     global::System.Span<float> d_t2Values = d_t2.Span;
@@ -134,9 +132,10 @@ namespace Samples
                 }
                 global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dH, accumulate: true);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: true);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: false);
                 // Tensor h = Tanh(MatMul(x, a) + b);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                dB.Span.Clear();
                 {
                     global::System.Span<float> hValues = h.Span;
                     global::System.Span<float> dHValues = dH.Span;

@@ -28,8 +28,6 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dBias' must have the shape of 'bias' (" + bias.Shape + "), but has " + dBias.Shape + ".", nameof(dBias));
             }
-            dW.Span.Clear();
-            dBias.Span.Clear();
             dScale = 0f;
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
@@ -73,6 +71,7 @@ namespace Samples
                 // backward sweep
                 // return MeanSquaredError(z, target) + Mean(Softplus(w));
                 float _g = 1f / (float)_t3.Length;
+                dW.Span.Clear();
                 {
                     global::System.Span<float> wValues = w.Span;
                     global::System.Span<float> dWValues = dW.Span;
@@ -84,6 +83,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredErrorBackward(z, target, 1f, dZ, default);
                 // Tensor z = Sigmoid(MatMul(x, w) * scale + bias);
+                dBias.Span.Clear();
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 {
                     global::System.Span<float> zValues = z.Span;
