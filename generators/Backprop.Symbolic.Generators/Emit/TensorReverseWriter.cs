@@ -328,13 +328,11 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             Comment(k.Origin);
             if (Active(0))
             {
-                bool overwrite = _uncleared.Remove(((Variable)a[0]).Name);
-                IfNeeded((Variable)a[0], adjoint => kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
+                IfNeeded((Variable)a[0], (adjoint, overwrite) => kernels + ".MatMulTransposeB(" + Identifier(dResult) + ", " + Print(a[1]) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
             }
             if (Active(1))
             {
-                bool overwrite = _uncleared.Remove(((Variable)a[1]).Name);
-                IfNeeded((Variable)a[1], adjoint => kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
+                IfNeeded((Variable)a[1], (adjoint, overwrite) => kernels + ".MatMulTransposeA(" + Print(a[0]) + ", " + Identifier(dResult) + ", " + adjoint + ", accumulate: " + (overwrite ? "false" : "true") + ");");
             }
             return;
         }
@@ -475,21 +473,43 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     };
 
     /// <summary>Writes a kernel call into <paramref name="v"/>'s adjoint, skipped when a pullback's caller gave <c>default</c> for it.</summary>
-    private void IfNeeded(Variable v, Func<string, string> call)
+    private void IfNeeded(Variable v, Func<string, string> call) => IfNeeded(v, (adjoint, _) => call(adjoint), overwrites: false);
+
+    /// <summary>As <see cref="IfNeeded(Variable, Func{string, string})"/>, for a product told whether it may overwrite the adjoint.</summary>
+    private void IfNeeded(Variable v, Func<string, bool, string> call, bool overwrites = true)
     {
-        string adjoint = TensorAdjoint(v);
+        bool unwritten = false;
+        string adjoint = overwrites && !_optional.Contains(v.Name) ? TensorAdjoint(v, out unwritten) : WrittenTensorAdjoint(v);
         if (!_optional.Contains(v.Name))
         {
-            Writer.Line(call(adjoint));
+            Writer.Line(call(adjoint, unwritten));
             return;
         }
         Writer.Open("if (!" + adjoint + ".IsDefault)");
-        Writer.Line(call(adjoint));
+        Writer.Line(call(adjoint, false));
         Writer.Close();
     }
 
     /// <summary>The adjoint of tensor <paramref name="v"/>, rented (zeroed) from the workspace when first needed.</summary>
-    private string TensorAdjoint(Variable v)
+    private string TensorAdjoint(Variable v) => WrittenTensorAdjoint(v);
+
+    /// <summary>
+    /// The adjoint of tensor <paramref name="v"/> for a product; <paramref name="unwritten"/> says nothing has written
+    /// it yet, so the product may overwrite it (a parameter's adjoint then needs no clearing, a rented one is zero).
+    /// </summary>
+    private string TensorAdjoint(Variable v, out bool unwritten)
+    {
+        if (_uncleared.Remove(v.Name))
+        {
+            unwritten = true;
+            return Identifier(_tensorAdjoints[v.Name]);
+        }
+        unwritten = !_tensorAdjoints.ContainsKey(v.Name);
+        return WrittenTensorAdjoint(v);
+    }
+
+    /// <summary>The adjoint of tensor <paramref name="v"/>, cleared or rented (zeroed) before its first write.</summary>
+    private string WrittenTensorAdjoint(Variable v)
     {
         if (_uncleared.Remove(v.Name))
         {

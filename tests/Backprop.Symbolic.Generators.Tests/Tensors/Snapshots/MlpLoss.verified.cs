@@ -131,7 +131,7 @@ namespace Samples
                     }
                 }
                 global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dH, accumulate: true);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dH, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: false);
                 // Tensor h = Tanh(MatMul(x, a) + b);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
