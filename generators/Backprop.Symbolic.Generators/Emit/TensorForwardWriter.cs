@@ -306,11 +306,11 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
         }
         Declare(f.Target, TensorGradientEmitter.TensorType, Rent(Identifier(f.Target.Name) + ".Shape"));
         var loop = new ElementLoop(this, f);
-        var body = new List<string>();
+        var body = new List<ElementStatement>();
         ElementRead root = loop.ElementOf(f.Target.Name, isRoot: true);
         (Dictionary<FusedNode, Expr> values, List<(string Name, Expr Value)> definitions) = loop.NodeValues(root);
-        body.AddRange(definitions.Select(d => "float " + d.Name + " = " + Print(d.Value) + ";"));
-        body.Add(Print(root) + " = " + Print(ElementwiseRules.Value(f.Root.Function, f.Root.Operands.Select(o => loop.OperandValue(o, values)).ToList())) + ";");
+        body.AddRange(definitions.Select(d => ElementStatement.Local(d.Name, d.Value)));
+        body.Add(ElementStatement.Store(root, ElementwiseRules.Value(f.Root.Function, f.Root.Operands.Select(o => loop.OperandValue(o, values)).ToList())));
 
         var tangents = new Dictionary<FusedNode, Expr?>();
         foreach (FusedNode node in f.Root.PostOrder())
@@ -335,12 +335,12 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
             if (sum is not null && node != f.Root && !IsAtomic(sum) && sum is not ElementRead)
             {
                 string local = loop.NextLocal();
-                body.Add("float " + local + " = " + Print(sum) + ";");
+                body.Add(ElementStatement.Local(local, sum));
                 sum = new Variable(local, Single);
             }
             tangents[node] = sum;
         }
-        body.Add(Print(loop.ElementOf(_tangents[f.Target.Name], isRoot: true)) + " = " + Print(tangents[f.Root] ?? Const(0, Single)) + ";");
+        body.Add(ElementStatement.Store(loop.ElementOf(_tangents[f.Target.Name], isRoot: true), tangents[f.Root] ?? Const(0, Single)));
         loop.Write(body);
     }
 }

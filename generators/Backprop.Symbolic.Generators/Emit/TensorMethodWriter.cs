@@ -160,17 +160,17 @@ internal abstract class TensorMethodWriter
                 return;
             }
             var inner = new ElementLoop(this, f);
-            var innerBody = new List<string>();
+            var innerBody = new List<ElementStatement>();
             Expr pre = inner.ForwardValue(operand.Node!, innerBody, top: true);
-            innerBody.Add(Print(inner.ElementOf(f.Target.Name, isRoot: true)) + " = " + Print(pre) + ";");
+            innerBody.Add(ElementStatement.Store(inner.ElementOf(f.Target.Name, isRoot: true), pre));
             inner.Write(innerBody);
             Writer.Line(primitive + "((global::System.ReadOnlySpan<float>)" + target + ".Span, " + target + ".Span);");
             return;
         }
         var loop = new ElementLoop(this, f);
-        var body = new List<string>();
+        var body = new List<ElementStatement>();
         Expr element = loop.ForwardValue(f.Root, body, top: true);
-        body.Add(Print(loop.ElementOf(f.Target.Name, isRoot: true)) + " = " + Print(element) + ";");
+        body.Add(ElementStatement.Store(loop.ElementOf(f.Target.Name, isRoot: true), element));
         loop.Write(body);
     }
 

@@ -396,7 +396,8 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
         (Dictionary<FusedNode, Expr> values, List<(string Name, Expr Value)> definitions) = loop.NodeValues(loop.ElementOf(f.Target.Name, isRoot: true));
 
         // Adjoints, root first; a node's adjoint read by more than one operand gets a local.
-        var statements = new List<(string Line, Expr Value)>();
+        var statements = new List<ElementStatement>();
+        var reads = new List<Expr>();
         var adjoints = new Dictionary<FusedNode, Expr>
         {
             [f.Root] = _uniformAdjoints.TryGetValue(f.Target.Name, out Expr? uniform) ? uniform : loop.ElementOf(_tensorAdjoints[f.Target.Name], isRoot: true),
@@ -409,7 +410,8 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                 return adjoint;
             }
             string local = Local(adjointLocals++, "_g");
-            statements.Add(("float " + local + " = " + Print(adjoint) + ";", adjoint));
+            statements.Add(ElementStatement.Local(local, adjoint));
+            reads.Add(adjoint);
             return new Variable(local, Single);
         }
         foreach (FusedNode node in f.Root.PostOrder().Reverse())
@@ -434,7 +436,8 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                 else if (operand.Tensor is { } tensor)
                 {
                     string adjointName = TensorAdjoint(tensor).TrimStart('@');
-                    statements.Add((TensorReverseWriter.Accumulate(Print(loop.ElementOf(adjointName, isRoot: false, shapeOf: tensor.Name)), contribution), contribution));
+                    statements.Add(ElementStatement.AddTo(loop.ElementOf(adjointName, isRoot: false, shapeOf: tensor.Name), contribution));
+                    reads.Add(contribution);
                 }
                 else
                 {
@@ -442,14 +445,15 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                     {
                         DeclareScalarAdjoint(v);
                     }
-                    PropagateScalar(operand.Scalar!, contribution, line => statements.Add((line, contribution)), inLoop: true);
+                    PropagateScalar(operand.Scalar!, contribution, line => statements.Add(ElementStatement.Raw(line)), inLoop: true);
+                    reads.Add(contribution);
                 }
             }
         }
 
         // The node values the adjoints read (and the values those read), in forward order.
         var read = new HashSet<string>();
-        foreach ((string _, Expr v) in statements)
+        foreach (Expr v in reads)
         {
             VariableUses.Names(v, read);
         }
@@ -460,8 +464,8 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                 VariableUses.Names(definitions[d].Value, read);
             }
         }
-        var body = definitions.Where(d => read.Contains(d.Name)).Select(d => "float " + d.Name + " = " + Print(d.Value) + ";").ToList();
-        body.AddRange(statements.Select(s => s.Line));
+        var body = definitions.Where(d => read.Contains(d.Name)).Select(d => ElementStatement.Local(d.Name, d.Value)).ToList();
+        body.AddRange(statements);
         loop.Write(body);
     }
 

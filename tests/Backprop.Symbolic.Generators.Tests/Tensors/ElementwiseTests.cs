@@ -187,6 +187,8 @@ public sealed class ElementwiseTests
             yield return new object[] { op, new[] { 4 }, new[] { 3, 4 } };      // row vector on the left
             yield return new object[] { op, new[] { 2, 3, 4 }, new[] { 4 } };   // over a rank-3 tensor
             yield return new object[] { op, new[] { 5 }, new[] { 5 } };         // vectors
+            yield return new object[] { op, new[] { 3, 19 }, new[] { 19 } };   // rows longer than a Vector<float>, with a tail
+            yield return new object[] { op, new[] { 37 }, new[] { 37 } };      // a flat loop in vectors, with a tail
         }
     }
 

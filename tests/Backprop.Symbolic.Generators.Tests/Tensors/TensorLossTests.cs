@@ -157,6 +157,22 @@ public sealed class TensorLossTests
     }
 
     [Fact]
+    public void Mlp_loss_with_layers_wider_than_a_vector()
+    {
+        // 21 hidden units and 11 classes: the fused loops run in Vector<float>s and finish the rows one by one.
+        const int batch = 3, inputs = 5, hidden = 21, classes = 11;
+        object[] args = { Random(101, -1, 1, batch, inputs), new[] { 3, 10, 0 }, Random(102, -0.5, 0.5, inputs, hidden), Random(103, -0.5, 0.5, hidden),
+            Random(104, -0.5, 0.5, hidden, classes), Random(105, -0.5, 0.5, classes) };
+        Matches(Losses, "MlpArraysGradient", args, v =>
+        {
+            double[] h = Reference.Map(Reference.Zip(Reference.MatMul(v[0], v[2], batch, inputs, hidden), v[3], (p, q) => p + q), Math.Tanh);
+            double[] logits = Reference.Zip(Reference.MatMul(h, v[4], batch, hidden, classes), v[5], (p, q) => p + q);
+            return Reference.SoftmaxCrossEntropy(logits, v[1], classes) + 0.001 * Reference.Sum(Reference.Map(v[2], t => t * t));
+        });
+        DerivativeMatchesGradient(Losses, "MlpArraysGradient", "MlpArraysDerivative", args);
+    }
+
+    [Fact]
     public void Gradient_returns_what_the_method_returns()
     {
         Tensor x = Random(11, -1, 1, 3, 2);

@@ -30,7 +30,12 @@ namespace Samples
                 int bStep = GeneratedTensorShapes.Step(b, _t2);
                 for (int _row = 0; _row < _rows; _row++)
                 {
-                    for (int _col = 0; _col < _cols; _col++)
+                    int _col = 0;
+                    for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))).CopyTo(_t2Values.Slice(_row * _cols + _col));
+                    }
+                    for (; _col < _cols; _col++)
                     {
                         _t2Values[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                     }
@@ -88,7 +93,12 @@ namespace Samples
                     int bStep = GeneratedTensorShapes.Step(b, _t2);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))).CopyTo(_t2Values.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             _t2Values[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                         }
@@ -114,7 +124,14 @@ namespace Samples
                     int bStep = GeneratedTensorShapes.Step(b, _t2);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector<float> _g0 = (new global::System.Numerics.Vector<float>(dResultValues.Slice(_row * _cols + _col)) * (new global::System.Numerics.Vector<float>(1f) - (new global::System.Numerics.Vector<float>(_t2Values.Slice(_row * _cols + _col)) * new global::System.Numerics.Vector<float>(_t2Values.Slice(_row * _cols + _col)))));
+                            (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + _g0).CopyTo(d_t0Values.Slice(_row * _t0Step + _col));
+                            (new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)) + _g0).CopyTo(dBValues.Slice(_row * bStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             float _g0 = dResultValues[_row * _cols + _col] * (1f - _t2Values[_row * _cols + _col] * _t2Values[_row * _cols + _col]);
                             d_t0Values[_row * _t0Step + _col] += _g0;

@@ -57,7 +57,12 @@ namespace Samples
                     int bStep = GeneratedTensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))).CopyTo(hValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             hValues[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                         }
@@ -77,7 +82,12 @@ namespace Samples
                     int dStep = GeneratedTensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            (new global::System.Numerics.Vector<float>(_t2Values.Slice(_row * _t2Step + _col)) + new global::System.Numerics.Vector<float>(dValues.Slice(_row * dStep + _col))).CopyTo(logitsValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             logitsValues[_row * _cols + _col] = _t2Values[_row * _t2Step + _col] + dValues[_row * dStep + _col];
                         }
@@ -89,7 +99,12 @@ namespace Samples
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> _t3Values = _t3.Span;
-                    for (int _i = 0; _i < _t3.Length; _i++)
+                    int _i = 0;
+                    for (; _i <= _t3.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(aValues.Slice(_i)) * new global::System.Numerics.Vector<float>(aValues.Slice(_i))).CopyTo(_t3Values.Slice(_i));
+                    }
+                    for (; _i < _t3.Length; _i++)
                     {
                         _t3Values[_i] = aValues[_i] * aValues[_i];
                     }
@@ -103,7 +118,12 @@ namespace Samples
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
-                    for (int _i = 0; _i < _t3.Length; _i++)
+                    int _i = 0;
+                    for (; _i <= _t3.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(dAValues.Slice(_i)) + (new global::System.Numerics.Vector<float>(0.001f) * (new global::System.Numerics.Vector<float>(2f) * new global::System.Numerics.Vector<float>(aValues.Slice(_i))))).CopyTo(dAValues.Slice(_i));
+                    }
+                    for (; _i < _t3.Length; _i++)
                     {
                         dAValues[_i] += 0.001f * (2f * aValues[_i]);
                     }
@@ -123,7 +143,13 @@ namespace Samples
                     int dStep = GeneratedTensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            (new global::System.Numerics.Vector<float>(d_t2Values.Slice(_row * _t2Step + _col)) + new global::System.Numerics.Vector<float>(dLogitsValues.Slice(_row * _cols + _col))).CopyTo(d_t2Values.Slice(_row * _t2Step + _col));
+                            (new global::System.Numerics.Vector<float>(dDValues.Slice(_row * dStep + _col)) + new global::System.Numerics.Vector<float>(dLogitsValues.Slice(_row * _cols + _col))).CopyTo(dDValues.Slice(_row * dStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             d_t2Values[_row * _t2Step + _col] += dLogitsValues[_row * _cols + _col];
                             dDValues[_row * dStep + _col] += dLogitsValues[_row * _cols + _col];
@@ -147,7 +173,14 @@ namespace Samples
                     int bStep = GeneratedTensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector<float> _g0 = (new global::System.Numerics.Vector<float>(dHValues.Slice(_row * _cols + _col)) * (new global::System.Numerics.Vector<float>(1f) - (new global::System.Numerics.Vector<float>(hValues.Slice(_row * _cols + _col)) * new global::System.Numerics.Vector<float>(hValues.Slice(_row * _cols + _col)))));
+                            (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + _g0).CopyTo(d_t0Values.Slice(_row * _t0Step + _col));
+                            (new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)) + _g0).CopyTo(dBValues.Slice(_row * bStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             float _g0 = dHValues[_row * _cols + _col] * (1f - hValues[_row * _cols + _col] * hValues[_row * _cols + _col]);
                             d_t0Values[_row * _t0Step + _col] += _g0;
@@ -251,7 +284,13 @@ namespace Samples
                     int dStep = GeneratedTensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            (new global::System.Numerics.Vector<float>(_t2Values.Slice(_row * _t2Step + _col)) + new global::System.Numerics.Vector<float>(dValues.Slice(_row * dStep + _col))).CopyTo(logitsValues.Slice(_row * _cols + _col));
+                            (new global::System.Numerics.Vector<float>(d_t2Values.Slice(_row * _t2Step + _col)) + new global::System.Numerics.Vector<float>(dDValues.Slice(_row * dStep + _col))).CopyTo(dLogitsValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             logitsValues[_row * _cols + _col] = _t2Values[_row * _t2Step + _col] + dValues[_row * dStep + _col];
                             dLogitsValues[_row * _cols + _col] = d_t2Values[_row * _t2Step + _col] + dDValues[_row * dStep + _col];
@@ -270,7 +309,13 @@ namespace Samples
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
                     global::System.Span<float> d_t3Values = d_t3.Span;
-                    for (int _i = 0; _i < _t3.Length; _i++)
+                    int _i = 0;
+                    for (; _i <= _t3.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(aValues.Slice(_i)) * new global::System.Numerics.Vector<float>(aValues.Slice(_i))).CopyTo(_t3Values.Slice(_i));
+                        ((new global::System.Numerics.Vector<float>(2f) * new global::System.Numerics.Vector<float>(aValues.Slice(_i))) * new global::System.Numerics.Vector<float>(dAValues.Slice(_i))).CopyTo(d_t3Values.Slice(_i));
+                    }
+                    for (; _i < _t3.Length; _i++)
                     {
                         _t3Values[_i] = aValues[_i] * aValues[_i];
                         d_t3Values[_i] = 2f * aValues[_i] * dAValues[_i];

@@ -48,7 +48,12 @@ namespace Samples
                     int biasStep = GeneratedTensorShapes.Step(bias, z);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            ((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) * new global::System.Numerics.Vector<float>(scale)) + new global::System.Numerics.Vector<float>(biasValues.Slice(_row * biasStep + _col))).CopyTo(zValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             zValues[_row * _cols + _col] = _t0Values[_row * _t0Step + _col] * scale + biasValues[_row * biasStep + _col];
                         }
