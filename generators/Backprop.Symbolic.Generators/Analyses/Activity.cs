@@ -93,6 +93,7 @@ internal sealed class Activity
         MathCall m => m.Type.IsFloating && !DerivativeRules.HasZeroDerivative(m.Function) && m.Arguments.Any(a => IsVaried(a, varied)),
         Select s => s.Type.IsFloating && (IsVaried(s.WhenTrue, varied) || IsVaried(s.WhenFalse, varied)),
         ElementRead r => r.Type.IsFloating && varied.Contains(r.Sequence.Name),
+        TensorOperation t => t.Arguments.Any(a => IsVaried(a, varied)),
         _ => false,
     };
 

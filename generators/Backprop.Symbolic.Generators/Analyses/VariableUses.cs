@@ -312,6 +312,12 @@ internal static class VariableUses
                 names.Add(d.Left.Name);
                 names.Add(d.Right.Name);
                 break;
+            case TensorOperation t:
+                foreach (Expr a in t.Arguments)
+                {
+                    Names(a, names);
+                }
+                break;
         }
     }
 }

@@ -117,6 +117,18 @@ public static class DiagnosticDescriptors
         "Custom gradient has the wrong signature",
         "The gradient that [CustomGradient] names for '{0}' must be declared in the same type as: {1}");
 
+    /// <summary>BPS0018: a tensor operation, member or construct the generator cannot differentiate in a method with tensors.</summary>
+    public static readonly DiagnosticDescriptor TensorNotSupported = Error(
+        "BPS0018",
+        "Tensor operation is not differentiable",
+        "{0} in a [Differentiable] method with tensors; {1}");
+
+    /// <summary>BPS0019: a [Differentiable] method writes into a tensor.</summary>
+    public static readonly DiagnosticDescriptor TensorWritten = Error(
+        "BPS0019",
+        "Tensor is written",
+        "'{0}' writes into the tensor '{1}', but a [Differentiable] method only reads its tensors; compute a new tensor with the Tensor operations instead");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

@@ -19,13 +19,14 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// </summary>
 internal static class GradientEmitter
 {
-    private static readonly string Version = typeof(GradientEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+    internal static readonly string Version = typeof(GradientEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>
     /// Switches for the passes, so tests can turn one off and check that the result does not change; <c>ForLoops</c>
-    /// writes the loops the source wrote as <c>for</c> loops that way again (Emit/ForLoops.cs).
+    /// writes the loops the source wrote as <c>for</c> loops that way again (Emit/ForLoops.cs); <c>TensorFusion</c>
+    /// fuses chains of element-wise tensor operations into one loop per sweep.
     /// </summary>
-    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true)
+    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true, bool TensorFusion = true)
     {
         public static readonly Options Default = new();
     }
@@ -34,6 +35,10 @@ internal static class GradientEmitter
 
     internal static GeneratedFile Emit(MethodModel model, Options options, CancellationToken cancellationToken)
     {
+        if (TensorGradientEmitter.Handles(model))
+        {
+            return TensorGradientEmitter.Emit(model, options.TensorFusion, cancellationToken);
+        }
         var taken = new HashSet<string>();
         foreach (ParameterModel p in model.Parameters)
         {
@@ -287,7 +292,7 @@ internal static class GradientEmitter
     }
 
     /// <summary>A span adjoint or tangent must match its parameter's length: checked before anything is computed.</summary>
-    private static void WriteLengthChecks(SourceWriter writer, MethodModel model, string role)
+    internal static void WriteLengthChecks(SourceWriter writer, MethodModel model, string role)
     {
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence))
         {
@@ -352,7 +357,7 @@ internal static class GradientEmitter
         _ => false,
     });
 
-    private static void WriteParameterDocs(SourceWriter writer, MethodModel model)
+    internal static void WriteParameterDocs(SourceWriter writer, MethodModel model)
     {
         foreach (ParameterModel p in model.Parameters)
         {
@@ -360,7 +365,7 @@ internal static class GradientEmitter
         }
     }
 
-    private static void OpenMethod(SourceWriter writer, MethodModel model, string name, IEnumerable<string> parameters)
+    internal static void OpenMethod(SourceWriter writer, MethodModel model, string name, IEnumerable<string> parameters)
     {
         writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + Version + "\")]");
         writer.Open(model.Accessibility + " static " + model.ReturnType.Name + " " + name + "(" + string.Join(", ", parameters) + ")");

@@ -67,12 +67,17 @@ internal sealed partial class Lowerer
         }
         var env = new Env(entry, Env.Comparer);
         var output = new List<Statement>();
+        _hasTensors = entry.Values.Any(v => v.Type.IsTensor) || _returnType is { IsTensor: true };
         if (syntax.Body is { } body)
         {
             IOperation? operation = _semanticModel.GetOperation(body, _cancellationToken);
             if (operation is not IBlockOperation block)
             {
                 throw new InvalidOperationException("The method body has no operation tree.");
+            }
+            if (_hasTensors && RefuseTensorConstructs(block))
+            {
+                return output;
             }
             LowerStatements(block.Operations.ToList(), 0, env, output);
         }
@@ -85,6 +90,10 @@ internal sealed partial class Lowerer
                 IReturnOperation r => r.ReturnedValue,
                 _ => null,
             } ?? throw new InvalidOperationException("The expression body has no operation tree.");
+            if (_hasTensors && RefuseTensorConstructs(operation!))
+            {
+                return output;
+            }
             _origin = AddOrigin("return " + arrow.Expression.ToString() + ";");
             LowerReturn(returned, env, output);
         }
@@ -355,6 +364,10 @@ internal sealed partial class Lowerer
         {
             return ConstantOf(op.ConstantValue.Value, op.Type, op.Syntax);
         }
+        if (_hasTensors && TryLowerTensor(op, env, output, out Expr tensor))
+        {
+            return tensor;
+        }
         switch (op)
         {
             case IParenthesizedOperation p:
@@ -467,7 +480,7 @@ internal sealed partial class Lowerer
         string name = NextVersionName(target, env);
         var variable = new Variable(name, type);
         output.Add(new Assignment(variable, value, _origin));
-        if (type.IsFloating && Activity.IsVaried(value, _varied))
+        if ((type.IsFloating || type.IsTensor) && Activity.IsVaried(value, _varied))
         {
             _varied.Add(name);
         }

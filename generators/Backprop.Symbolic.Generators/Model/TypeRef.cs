@@ -27,6 +27,12 @@ public enum ScalarKind
     /// or <c>T[]</c>. Differentiable when its elements are.
     /// </summary>
     Sequence,
+
+    /// <summary>
+    /// A <c>Backprop.Symbolic.Tensors.Tensor</c>: a float32 tensor view. Differentiable; the IR reaches its
+    /// elements only through <see cref="TensorOperation"/>s.
+    /// </summary>
+    Tensor,
 }
 
 /// <summary>A C# type as the generated code spells it (keyword or <c>global::</c>-qualified name).</summary>
@@ -36,6 +42,7 @@ public sealed record TypeRef(string Name, ScalarKind Kind, TypeRef? Element = nu
     public static readonly TypeRef Single = new("float", ScalarKind.Single);
     public static readonly TypeRef Bool = new("bool", ScalarKind.Bool);
     public static readonly TypeRef Int32 = new("int", ScalarKind.Integer);
+    public static readonly TypeRef Tensor = new("global::Backprop.Symbolic.Tensors.Tensor", ScalarKind.Tensor);
 
     /// <summary>True for the types that carry derivatives.</summary>
     public bool IsFloating => Kind is ScalarKind.Double or ScalarKind.Single;
@@ -44,7 +51,10 @@ public sealed record TypeRef(string Name, ScalarKind Kind, TypeRef? Element = nu
     public bool IsFloatingSequence => Kind == ScalarKind.Sequence && Element is { IsFloating: true };
 
     /// <summary>True when values of this type carry derivatives, themselves or through their elements.</summary>
-    public bool IsDifferentiable => IsFloating || IsFloatingSequence;
+    public bool IsDifferentiable => IsFloating || IsFloatingSequence || IsTensor;
+
+    /// <summary>True for <c>Backprop.Symbolic.Tensors.Tensor</c>.</summary>
+    public bool IsTensor => Kind == ScalarKind.Tensor;
 
     /// <summary>A writable span of <paramref name="element"/>: the type of adjoints and of local arrays in generated code.</summary>
     public static TypeRef SpanOf(TypeRef element) => new("global::System.Span<" + element.Name + ">", ScalarKind.Sequence, element);

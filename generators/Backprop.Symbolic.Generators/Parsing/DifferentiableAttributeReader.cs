@@ -58,6 +58,10 @@ internal static class TypeMapper
 {
     public static TypeRef Map(ITypeSymbol type)
     {
+        if (IsTensor(type))
+        {
+            return TypeRef.Tensor;
+        }
         if (type is IArrayTypeSymbol { Rank: 1 } array)
         {
             return Sequence(type, array.ElementType);
@@ -93,6 +97,10 @@ internal static class TypeMapper
 
     private static TypeRef Sequence(ITypeSymbol type, ITypeSymbol element) =>
         new(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), ScalarKind.Sequence, Map(element));
+
+    /// <summary>True for <c>Backprop.Symbolic.Tensors.Tensor</c>.</summary>
+    public static bool IsTensor(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { Name: "Tensor", Arity: 0, ContainingNamespace: { Name: "Tensors", ContainingNamespace: { Name: "Symbolic", ContainingNamespace: { Name: "Backprop", ContainingNamespace.IsGlobalNamespace: true } } } };
 
     /// <summary>True for <c>ReadOnlySpan&lt;T&gt;</c>, which the generated code never writes to.</summary>
     public static bool IsReadOnlySpan(ITypeSymbol type) =>

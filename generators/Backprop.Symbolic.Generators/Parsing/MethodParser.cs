@@ -78,6 +78,10 @@ internal static class MethodParser
         private MethodModel? ParseCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics)
         {
             Location identifier = syntax.Identifier.GetLocation();
+            if (method.ReturnType.TypeKind == TypeKind.Error || method.Parameters.Any(p => p.Type.TypeKind == TypeKind.Error))
+            {
+                return null; // the compiler reports the unknown or ambiguous type (e.g. Tensor with System.Numerics.Tensors imported too)
+            }
             if (method.IsGenericMethod)
             {
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.GenericMethod, identifier, method.Name));
@@ -102,7 +106,7 @@ internal static class MethodParser
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.MethodHasNoBody, identifier, method.Name));
             }
             TypeRef returnType = TypeMapper.Map(method.ReturnType);
-            if (!returnType.IsFloating || method.ReturnsByRef || method.ReturnsByRefReadonly)
+            if (!(returnType.IsFloating || returnType.IsTensor) || method.ReturnsByRef || method.ReturnsByRefReadonly)
             {
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.UnsupportedReturnType, identifier, method.Name, method.ReturnType.ToDisplayString()));
             }

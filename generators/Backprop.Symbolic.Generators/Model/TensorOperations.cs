@@ -1,0 +1,108 @@
+namespace Backprop.Symbolic.Generators.Model;
+
+/// <summary>
+/// The operations of <c>Backprop.Symbolic.Tensors.Tensor</c> a [Differentiable] method can use. Element-wise ones
+/// (<see cref="Add"/> … <see cref="Sqrt"/>) yield a tensor and may broadcast a row vector <c>[n]</c> over
+/// <c>[…, n]</c> or take a float on either side; <see cref="MatMul"/> yields a tensor; the reductions and losses
+/// (<see cref="Sum"/> … <see cref="MeanSquaredError"/>) yield a float.
+/// </summary>
+public enum TensorFunction
+{
+    /// <summary><c>MatMul(a, b)</c>: [m, k]·[k, n].</summary>
+    MatMul,
+
+    /// <summary>
+    /// A call of another [Differentiable] method that returns a tensor (a layer): <see cref="TensorOperation.Method"/>
+    /// names it, <see cref="TensorOperation.Differentiated"/> says which of its parameters it differentiates.
+    /// </summary>
+    Layer,
+
+    /// <summary><c>a + b</c>.</summary>
+    Add,
+
+    /// <summary><c>a - b</c>.</summary>
+    Subtract,
+
+    /// <summary><c>a * b</c>.</summary>
+    Multiply,
+
+    /// <summary><c>a / b</c>.</summary>
+    Divide,
+
+    /// <summary><c>Tanh(x)</c>.</summary>
+    Tanh,
+
+    /// <summary><c>Sigmoid(x)</c> = 1 / (1 + e⁻ˣ).</summary>
+    Sigmoid,
+
+    /// <summary><c>Relu(x)</c> = max(x, 0).</summary>
+    Relu,
+
+    /// <summary><c>LeakyRelu(x, slope)</c> = x &gt; 0 ? x : slope · x.</summary>
+    LeakyRelu,
+
+    /// <summary><c>Softplus(x)</c> = log(1 + eˣ).</summary>
+    Softplus,
+
+    /// <summary><c>Exp(x)</c>.</summary>
+    Exp,
+
+    /// <summary><c>Log(x)</c>.</summary>
+    Log,
+
+    /// <summary><c>Square(x)</c> = x².</summary>
+    Square,
+
+    /// <summary><c>Sqrt(x)</c>.</summary>
+    Sqrt,
+
+    /// <summary><c>Softmax(x)</c> over the last axis.</summary>
+    Softmax,
+
+    /// <summary><c>LogSoftmax(x)</c> over the last axis.</summary>
+    LogSoftmax,
+
+    /// <summary><c>Sum(x, axis)</c>: the axis removed (a rank-1 input gives [1]).</summary>
+    SumAxis,
+
+    /// <summary><c>Mean(x, axis)</c>: the axis removed (a rank-1 input gives [1]).</summary>
+    MeanAxis,
+
+    /// <summary><c>Concat(axis, a, b)</c>; the axis is the first argument.</summary>
+    Concat,
+
+    /// <summary><c>Gather(table, rows)</c>: rows of a matrix, [rows.Length, table.Shape[1]].</summary>
+    Gather,
+
+    /// <summary><c>Sum(x)</c>: every element added, a float.</summary>
+    Sum,
+
+    /// <summary><c>Mean(x)</c>: the mean of the elements, a float.</summary>
+    Mean,
+
+    /// <summary><c>SoftmaxCrossEntropy(logits, labels)</c>: the mean over rows, a float.</summary>
+    SoftmaxCrossEntropy,
+
+    /// <summary><c>MeanSquaredError(prediction, target)</c>: the mean over all elements, a float.</summary>
+    MeanSquaredError,
+}
+
+/// <summary>
+/// A call of a tensor operation. <see cref="Arguments"/> are tensors (<see cref="ScalarKind.Tensor"/>), floats, or
+/// the labels of <see cref="TensorFunction.SoftmaxCrossEntropy"/> (a sequence of int). Lowering nests them as the
+/// user wrote them; the tensor sweep gives every nested operation its own variable.
+/// </summary>
+public sealed record TensorOperation(TensorFunction Function, EquatableArray<Expr> Arguments, TypeRef Type) : Expr(Type)
+{
+    /// <summary>For a <see cref="TensorFunction.Layer"/>: the method, fully qualified (<c>global::Ns.Type.Dense</c>).</summary>
+    public string? Method { get; init; }
+
+    /// <summary>For a <see cref="TensorFunction.Layer"/>: per parameter, whether the layer differentiates it.</summary>
+    public EquatableArray<bool> Differentiated { get; init; } = EquatableArray<bool>.Empty;
+
+    /// <summary>True for the operations computed element by element (fusable into one loop).</summary>
+    public bool IsElementwise => Function is >= TensorFunction.Add and <= TensorFunction.Sqrt;
+
+    /// <summary>True for the operations that yield a float.</summary>
+    public bool IsReduction => Function >= TensorFunction.Sum;
+}
