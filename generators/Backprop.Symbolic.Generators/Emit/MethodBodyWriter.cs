@@ -198,11 +198,17 @@ internal static class MethodBodyWriter
 
     /// <summary>
     /// <c>v = v + e</c> written as C# writes it by hand: <c>v += e</c> (also <c>-=</c>, <c>*=</c>, <c>/=</c>), and
-    /// <c>v++</c> or <c>v--</c> for an integer stepped by one; null for any other assignment. The value is the same:
-    /// <c>v op= e</c> is <c>v = v op (e)</c>.
+    /// <c>v++</c> or <c>v--</c> for an integer stepped by one, and <c>v = e * v</c> as <c>v *= e</c>; null for any other
+    /// assignment. The value is the same: <c>v op= e</c> is <c>v = v op (e)</c>.
     /// </summary>
     private static string? Compound(Assignment a)
     {
+        if (a.Value is Binary { Operator: BinaryOperator.Add or BinaryOperator.Multiply, Right: Variable right } swapped && right.Name == a.Target.Name
+            && !(swapped.Left is Variable { } left0 && left0.Name == a.Target.Name))
+        {
+            // v = e * v is v *= e: + and * commute exactly, in floating point too.
+            a = a with { Value = swapped with { Left = swapped.Right, Right = swapped.Left } };
+        }
         if (a.Value is not Binary { Left: Variable left } b || left.Name != a.Target.Name || !b.Type.Equals(a.Target.Type) || !b.Right.Type.Equals(a.Target.Type))
         {
             return null;

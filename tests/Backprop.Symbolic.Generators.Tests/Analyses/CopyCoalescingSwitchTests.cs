@@ -172,7 +172,7 @@ public sealed class CopyCoalescingSwitchTests
     private static bool HasLine(string code, string line) => code.Split('\n').Any(l => l.Trim() == line);
 
     /// <summary>Calls <c>{method}Derivative</c> along the <paramref name="k"/>-th parameter.</summary>
-    private static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
+    internal static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
     {
         MethodInfo derivative = type.GetMethod(method + "Derivative", BindingFlags.Public | BindingFlags.Static)!;
         object[] args = { a, b, n, k == 0 ? 1.0 : 0.0, k == 1 ? 1.0 : 0.0, 0.0 };

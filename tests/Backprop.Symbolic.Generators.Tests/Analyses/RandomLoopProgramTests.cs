@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
 using System.Text;
 using Backprop.Symbolic.Generators.Emit;
 using Backprop.Symbolic.Generators.Model;
@@ -62,8 +61,8 @@ public sealed class RandomLoopProgramTests
                     $"gradient ({gradient[0]}, {gradient[1]}), plain ({plainGradient[0]}, {plainGradient[1]}): {at}");
                 for (int k = 0; k < 2; k++)
                 {
-                    (double forwardValue, double derivative) = Derivative(readable, name, a, b, n, k);
-                    (double plainForwardValue, double plainDerivative) = Derivative(plain, name, a, b, n, k);
+                    (double forwardValue, double derivative) = CopyCoalescingSwitchTests.Derivative(readable, name, a, b, n, k);
+                    (double plainForwardValue, double plainDerivative) = CopyCoalescingSwitchTests.Derivative(plain, name, a, b, n, k);
                     Assert.True(BitEqual(value, forwardValue) && BitEqual(plainForwardValue, forwardValue), $"forward value {forwardValue}, plain {plainForwardValue}: {at}");
                     Assert.True(BitEqual(plainDerivative, derivative), $"derivative {derivative}, plain {plainDerivative} along {k}: {at}");
                 }
@@ -72,14 +71,6 @@ public sealed class RandomLoopProgramTests
     }
 
     private static bool BitEqual(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
-
-    private static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
-    {
-        MethodInfo derivative = type.GetMethod(method + "Derivative", BindingFlags.Public | BindingFlags.Static)!;
-        object[] args = { a, b, n, k == 0 ? 1.0 : 0.0, k == 1 ? 1.0 : 0.0, 0.0 };
-        double value = (double)derivative.Invoke(null, args)!;
-        return (value, (double)args[5]);
-    }
 
     /// <summary>Writes one random method <c>double F(double a, double b, int n)</c>.</summary>
     private sealed class MethodWriter
