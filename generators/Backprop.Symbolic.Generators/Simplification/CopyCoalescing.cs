@@ -18,9 +18,9 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// <item>A variable whose every definition assigns one same constant is read as that constant (the copy
 /// <c>int i_1 = i;</c> after <c>int i = 0;</c> becomes <c>int i_1 = 0;</c>).</item>
 /// <item>A copy <c>a = b</c> merges <c>a</c> and <c>b</c> into one variable when their live ranges do not
-/// interfere (<see cref="Interference"/>) and the merged variable is still one C# local: its first definition
-/// comes before, and in a block enclosing, everything else that names it. The copy becomes <c>a = a</c> and
-/// goes.</item>
+/// interfere (<see cref="Interference"/>) and the merged variable is still well-formed C# locals
+/// (<see cref="LocalRegions"/>). The copy becomes <c>a = a</c> and goes. Two versions of one source variable,
+/// one computed from the other (<c>s_2 = s_1 * x</c>), merge the same way: <c>s *= x</c>.</item>
 /// <item>A numbered version (<c>s_2</c>) takes its source's name (<c>s</c>) when nothing else in the method is
 /// called that.</item>
 /// </list>
@@ -148,14 +148,30 @@ internal static class CopyCoalescing
 
     private static List<Statement> Coalesce(List<Statement> body, ISet<string> fixedNames, int split)
     {
-        // The copies between two variables of one scalar type that may be merged.
+        // The pairs of variables of one scalar type that may be merged: a copy and its source, and a version of a
+        // source variable and the version it is computed from (s_2 = s_1 * x becomes s *= x when s_1 is dead after).
         var copies = new List<(string Target, string Source)>();
         foreach (Assignment a in VariableUses.Descendants(body).OfType<Assignment>())
         {
-            if (a.Value is Variable source && source.Type.Equals(a.Target.Type) && a.Target.Type.Kind != ScalarKind.Sequence
-                && source.Name != a.Target.Name && !fixedNames.Contains(source.Name) && !fixedNames.Contains(a.Target.Name))
+            if (a.Target.Type.Kind == ScalarKind.Sequence || fixedNames.Contains(a.Target.Name))
             {
-                copies.Add((a.Target.Name, source.Name));
+                continue;
+            }
+            var sources = new List<Variable>();
+            if (a.Value is Variable copied)
+            {
+                sources.Add(copied);
+            }
+            else if (Generality(a.Target.Name) < 2)
+            {
+                sources.AddRange(Operands(a.Value).Where(v => Stem(v.Name) == Stem(a.Target.Name)));
+            }
+            foreach (Variable source in sources)
+            {
+                if (source.Type.Equals(a.Target.Type) && source.Name != a.Target.Name && !fixedNames.Contains(source.Name))
+                {
+                    copies.Add((a.Target.Name, source.Name));
+                }
             }
         }
         if (copies.Count == 0)
@@ -201,6 +217,21 @@ internal static class CopyCoalescing
             v => classOf.TryGetValue(v.Name, out string? name) ? v with { Name = name } : v,
             v => classOf.TryGetValue(v.Name, out string? name) ? v with { Name = name } : v,
             s => s is not Assignment { Value: Variable source } a || source.Name != a.Target.Name);
+    }
+
+    /// <summary>The name a numbered version is a version of (<c>s</c> for <c>s_2</c>), or the name itself.</summary>
+    private static string Stem(string name) => Version.Match(name) is { Success: true } match ? match.Groups[1].Value : name;
+
+    /// <summary>The variables an expression reads as values (not the sequences it indexes).</summary>
+    private static IEnumerable<Variable> Operands(Expr e)
+    {
+        var found = new List<Variable>();
+        VariableRewriter.Replace(e, v =>
+        {
+            found.Add(v);
+            return v;
+        });
+        return found.Where(v => v.Type.Kind != ScalarKind.Sequence);
     }
 
     /// <summary>How far a name is from the user's own: 0 for theirs (<c>p</c>, <c>dError</c>), 1 for a numbered version, 2 for a temporary.</summary>
@@ -283,16 +314,27 @@ internal static class CopyCoalescing
         foreach (string name in order)
         {
             Match match = Version.Match(name);
-            // A name others derive from (a call's partials: _softplus_1_dX) keeps its number, so they still match.
-            // An adjoint or tangent of a temporary (d_result_1) follows its temporary (_result_1).
-            if (match.Success && !used.Contains(match.Groups[1].Value) && !order.Any(other => other.StartsWith(name + "_", StringComparison.Ordinal))
-                && (!name.StartsWith("d_", StringComparison.Ordinal) || !order.Contains(name.Substring(1))
-                    || renamed.TryGetValue(name.Substring(1), out string? primal) && "d" + primal == match.Groups[1].Value))
+            if (!match.Success || renamed.ContainsKey(name))
             {
-                string source = match.Groups[1].Value;
-                renamed[name] = source;
-                used.Add(source);
-                names.Take(source);
+                continue;
+            }
+            string source = match.Groups[1].Value;
+            // Names derived from this one (a call's partials _softplus_1_dX, a recorded start value result_1_start)
+            // are renamed with it, or it keeps its number, so they still match.
+            var derived = order.Where(other => other.StartsWith(name + "_", StringComparison.Ordinal) && !Version.IsMatch(other)).ToList();
+            // An adjoint or tangent of a temporary (d_result_1) follows its temporary (_result_1).
+            if (used.Contains(source) || derived.Any(d => used.Contains(source + d.Substring(name.Length)))
+                || (name.StartsWith("d_", StringComparison.Ordinal) && order.Contains(name.Substring(1))
+                    && !(renamed.TryGetValue(name.Substring(1), out string? primal) && "d" + primal == source)))
+            {
+                continue;
+            }
+            foreach (string from in derived.Prepend(name))
+            {
+                string to = source + from.Substring(name.Length);
+                renamed[from] = to;
+                used.Add(to);
+                names.Take(to);
             }
         }
         if (renamed.Count == 0)
