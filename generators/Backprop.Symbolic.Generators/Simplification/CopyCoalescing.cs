@@ -13,7 +13,7 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// its initial value by a copy (<c>int i_1 = i;</c>), each iteration hands its last version back to the header
 /// (<c>i_1 = i_2;</c>), and the backward sweep hands adjoints from one iteration to the next the same way
 /// (<c>double dS_2 = dS_1; … dS_1 = dS_2;</c>). Both sweeps are treated as one body, since the backward
-/// sweep reads and reassigns forward values. Three steps, each only renaming variables or removing copies:
+/// sweep reads and reassigns forward values. Four steps, each only renaming variables or removing copies:
 /// <list type="number">
 /// <item>A variable whose every definition assigns one same constant is read as that constant (the copy
 /// <c>int i_1 = i;</c> after <c>int i = 0;</c> becomes <c>int i_1 = 0;</c>).</item>
@@ -21,6 +21,8 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// interfere (<see cref="Interference"/>) and the merged variable is still well-formed C# locals
 /// (<see cref="LocalRegions"/>). The copy becomes <c>a = a</c> and goes. Two versions of one source variable,
 /// one computed from the other (<c>s_2 = s_1 * x</c>), merge the same way: <c>s *= x</c>.</item>
+/// <item>A backward loop whose body copies its index into a variable counts with that variable
+/// (<c>for (int i = _n0 - 1; i &gt;= 0; i--)</c> instead of <c>i = _k0;</c> in the body).</item>
 /// <item>A numbered version (<c>s_2</c>) takes its source's name (<c>s</c>) when nothing else in the method is
 /// called that.</item>
 /// </list>
