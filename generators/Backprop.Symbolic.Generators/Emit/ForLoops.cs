@@ -118,24 +118,31 @@ internal static class ForLoops
         {
             return null;
         }
-        // The increment: a run of the body's last statements, each stepping a variable from its own value.
-        int first = l.Body.ToList().FindIndex(s => s.Origin == l.StepOrigin);
-        if (first < 0)
+        // The increment: the last run of statements with its origin at the top of the body, each stepping a
+        // variable from its own value, and nothing else in the body assigning those variables (a continue would).
+        int end = l.Body.Count;
+        while (end > 0 && l.Body[end - 1].Origin != l.StepOrigin)
+        {
+            end--;
+        }
+        int first = end;
+        while (first > 0 && l.Body[first - 1] is Assignment a && a.Origin == l.StepOrigin && Steps(a))
+        {
+            first--;
+        }
+        if (first == end)
         {
             return null;
-        }
-        int end = first;
-        while (end < l.Body.Count && l.Body[end].Origin == l.StepOrigin)
-        {
-            end++;
         }
         var step = l.Body.Skip(first).Take(end - first).ToList();
         var trailing = l.Body.Skip(end).ToList();
         var elsewhere = l.Body.Take(first).Concat(trailing).ToList();
-        if (step.Any(s => s is not Assignment a || a.Target.Type.Kind == ScalarKind.Sequence || !Steps(a))
-            || VariableUses.Descendants(elsewhere).Any(s => s.Origin == l.StepOrigin))
+        var targets = new HashSet<string>(step.Cast<Assignment>().Select(a => a.Target.Name));
+        var assignedElsewhere = new HashSet<string>();
+        VariableUses.Definitions(elsewhere, assignedElsewhere, includeAccumulations: true);
+        if (step.Any(s => ((Assignment)s).Target.Type.Kind == ScalarKind.Sequence) || assignedElsewhere.Overlaps(targets))
         {
-            return null; // the increment is also somewhere else (a continue), or is not a plain step
+            return null;
         }
         // What follows the increment in the body now runs before it: it must not touch what the increment touches.
         HashSet<string> stepped = LocalRegions.Named(step);
@@ -143,7 +150,6 @@ internal static class ForLoops
         {
             return null;
         }
-        var targets = new HashSet<string>(step.Cast<Assignment>().Select(a => a.Target.Name));
         for (int j = before.Count - 1; j >= 0; j--)
         {
             if (before[j] is Assignment init && targets.Contains(init.Target.Name))

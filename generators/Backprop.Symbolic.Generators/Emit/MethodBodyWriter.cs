@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
 using Backprop.Symbolic.Generators.Model;
 using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
 
@@ -152,15 +153,27 @@ internal static class MethodBodyWriter
         {
             // for (int i = 0; i < n; i++): the initializer's variable belongs to the loop.
             context.Scope.Push();
-            string initializer = string.Join(", ", l.Initializer.Cast<Assignment>().Select(a => Declaration(a, context.Scope)));
-            string step = string.Join(", ", l.Step.Cast<Assignment>().Select(a => Compound(a) ?? Identifier(a.Target.Name) + " = " + Print(a.Value)));
-            writer.Open("for (" + initializer + "; " + Print(l.Condition) + "; " + step + ")");
+            IEnumerable<Statement> body = l.Body;
+            if (ForEachElement(l) is { } element)
+            {
+                // foreach (double v in values): the index is named nowhere but in the head.
+                writer.Open("foreach (" + element.Target.Type.Name + " " + Identifier(element.Target.Name) + " in "
+                    + Identifier(((ElementRead)(element.Value is Conversion c ? c.Operand : element.Value)).Sequence.Name) + ")");
+                context.Scope.Declare(element.Target.Name);
+                body = l.Body.Skip(1);
+            }
+            else
+            {
+                string initializer = string.Join(", ", l.Initializer.Cast<Assignment>().Select(a => Declaration(a, context.Scope)));
+                string step = string.Join(", ", l.Step.Cast<Assignment>().Select(a => Compound(a) ?? Identifier(a.Target.Name) + " = " + Print(a.Value)));
+                writer.Open("for (" + initializer + "; " + Print(l.Condition) + "; " + step + ")");
+            }
             if (counted)
             {
                 writer.Line(Identifier(l.Counter!) + "++;");
             }
             context.Scope.Push();
-            WriteBlock(writer, l.Body, context, isForward);
+            WriteBlock(writer, body, context, isForward);
             context.Scope.Pop();
             writer.Close();
             context.Scope.Pop();
@@ -188,6 +201,30 @@ internal static class MethodBodyWriter
         writer.Close();
     }
 
+    /// <summary>
+    /// For a source <c>foreach</c> written as <c>for (int _i = 0; _i &lt; values.Length; _i++) { double v = values[_i]; … }</c>
+    /// whose body names <c>_i</c> nowhere else and never assigns <c>v</c> again: the element's definition, so the
+    /// loop can be written <c>foreach (double v in values)</c>. Null otherwise.
+    /// </summary>
+    private static Assignment? ForEachElement(LoopStatement l)
+    {
+        if (l.StepOrigin != l.Origin || l.Initializer.Count != 1 || l.Step.Count != 1 || l.Body.Count == 0
+            || l.Initializer[0] is not Assignment { Value: Constant { Value: 0 }, Target: var index }
+            || l.Step[0] is not Assignment { Value: Binary { Operator: BinaryOperator.Add, Left: Variable stepped, Right: Constant { Value: 1 } } } step
+            || step.Target.Name != index.Name || stepped.Name != index.Name
+            || l.Condition is not Binary { Operator: BinaryOperator.LessThan, Left: Variable tested, Right: LengthRead length } || tested.Name != index.Name
+            || l.Body[0] is not Assignment element
+            || (element.Value is Conversion c ? c.Operand : element.Value) is not ElementRead { Index: Variable at } read
+            || at.Name != index.Name || read.Sequence.Name != length.Sequence.Name || element.Target.Name == index.Name)
+        {
+            return null;
+        }
+        var rest = l.Body.Skip(1).ToList();
+        var assigned = new HashSet<string>();
+        VariableUses.Definitions(rest, assigned, includeAccumulations: true);
+        return assigned.Contains(element.Target.Name) || assigned.Contains(read.Sequence.Name) || LocalRegions.Named(rest).Contains(index.Name) ? null : element;
+    }
+
     /// <summary><c>T v = e</c>, or <c>v = e</c> when <c>v</c> is declared already; declares it.</summary>
     private static string Declaration(Assignment a, Scope scope)
     {
@@ -198,11 +235,17 @@ internal static class MethodBodyWriter
 
     /// <summary>
     /// <c>v = v + e</c> written as C# writes it by hand: <c>v += e</c> (also <c>-=</c>, <c>*=</c>, <c>/=</c>), and
-    /// <c>v++</c> or <c>v--</c> for an integer stepped by one; null for any other assignment. The value is the same:
-    /// <c>v op= e</c> is <c>v = v op (e)</c>.
+    /// <c>v++</c> or <c>v--</c> for an integer stepped by one, and <c>v = e * v</c> as <c>v *= e</c>; null for any other
+    /// assignment. The value is the same: <c>v op= e</c> is <c>v = v op (e)</c>.
     /// </summary>
     private static string? Compound(Assignment a)
     {
+        if (a.Value is Binary { Operator: BinaryOperator.Add or BinaryOperator.Multiply, Right: Variable right } swapped && right.Name == a.Target.Name
+            && !(swapped.Left is Variable { } left0 && left0.Name == a.Target.Name))
+        {
+            // v = e * v is v *= e: + and * commute exactly, in floating point too.
+            a = a with { Value = swapped with { Left = swapped.Right, Right = swapped.Left } };
+        }
         if (a.Value is not Binary { Left: Variable left } b || left.Name != a.Target.Name || !b.Type.Equals(a.Target.Type) || !b.Right.Type.Equals(a.Target.Type))
         {
             return null;

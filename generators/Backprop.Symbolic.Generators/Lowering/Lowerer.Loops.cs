@@ -115,6 +115,7 @@ internal sealed partial class Lowerer
                 element = declarator.Symbol;
                 condition = null;
                 indexKey = new SyntheticLocal("_i");
+                stepOrigin = origin; // the index increment is the foreach's own
                 Define(indexKey, TypeRef.Int32, new Constant(0, TypeRef.Int32), env, output);
                 break;
             }
@@ -227,11 +228,11 @@ internal sealed partial class Lowerer
                 {
                     LowerExpressionStatement(s is IExpressionStatementOperation e ? e.Operation : s, leaf, end);
                 }
-                _origin = saved;
                 if (collection is not null)
                 {
                     Define(indexKey!, TypeRef.Int32, new Binary(BinaryOperator.Add, leaf[indexKey!], new Constant(1, TypeRef.Int32), TypeRef.Int32), leaf, end);
                 }
+                _origin = saved;
                 if (bottomTest is not null)
                 {
                     Expr again = LowerCondition(bottomTest, leaf, end);

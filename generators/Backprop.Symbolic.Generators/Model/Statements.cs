@@ -55,7 +55,8 @@ public sealed record LoopStatement(EquatableArray<Statement> Header, Expr Condit
 
     /// <summary>
     /// For a C# <c>for</c> loop with an increment, the origin of the increment's statements: at the end of
-    /// each path through the body that goes round again. -1 for other loops.
+    /// each path through the body that goes round again. For a <c>foreach</c>, the loop's own origin, on the
+    /// increment of its index. -1 for other loops.
     /// </summary>
     public int StepOrigin { get; init; } = -1;
 

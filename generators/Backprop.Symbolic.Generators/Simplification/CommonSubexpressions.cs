@@ -12,19 +12,27 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// expressions have equal values wherever both are in scope, until a variable they read is assigned again
 /// (a loop's carried variable, an adjoint added to, an element written): then they are forgotten; a subexpression that occurs more than once
 /// is computed once into a temporary at its first occurrence and read afterwards. Values the forward
-/// sweep already holds (<c>available</c>) are reused by the backward sweep.
+/// sweep already holds (<c>available</c>) are reused by the backward sweep. Loop conditions and the
+/// increments of for loops are left as written.
 /// </summary>
 internal sealed class CommonSubexpressions
 {
     private readonly NameAllocator _names;
     private readonly Dictionary<Expr, int> _counts = new();
     private readonly HashSet<string> _assigned = new();
+    private readonly HashSet<int> _steps = new();
 
     private CommonSubexpressions(NameAllocator names) => _names = names;
 
     public static List<Statement> Run(IReadOnlyList<Statement> body, NameAllocator names, IReadOnlyDictionary<Expr, Variable>? available = null)
     {
         var cse = new CommonSubexpressions(names);
+        // A loop's head stays as the source wrote it (for (int t = 0; t < c - 1; t++)): its condition and its
+        // increment neither share their subexpressions nor take others' temporaries.
+        foreach (LoopStatement l in VariableUses.Descendants(body).OfType<LoopStatement>().Where(l => l.StepOrigin >= 0))
+        {
+            cse._steps.Add(l.StepOrigin);
+        }
         cse.Count(body);
         var scope = available is null ? new Dictionary<Expr, Variable>() : new Dictionary<Expr, Variable>(available.ToDictionary(p => p.Key, p => p.Value));
         return cse.Block(body, scope);
@@ -75,7 +83,7 @@ internal sealed class CommonSubexpressions
     {
         foreach (Statement s in body)
         {
-            foreach (Expr e in ExpressionsOf(s))
+            foreach (Expr e in s is LoopStatement || _steps.Contains(s.Origin) ? Enumerable.Empty<Expr>() : ExpressionsOf(s))
             {
                 Count(e);
             }
@@ -115,6 +123,13 @@ internal sealed class CommonSubexpressions
         {
             switch (s)
             {
+                case Assignment a when _steps.Contains(a.Origin):
+                    if (!_assigned.Add(a.Target.Name))
+                    {
+                        Invalidate(scope, a.Target.Name);
+                    }
+                    output.Add(a);
+                    break;
                 case Assignment a:
                 {
                     if (!_assigned.Add(a.Target.Name))
@@ -168,9 +183,8 @@ internal sealed class CommonSubexpressions
                         Invalidate(inside, name);
                     }
                     var header = Block(l.Header, inside);
-                    Expr condition = Rewrite(l.Condition, inside, header, l.Origin, isRoot: true);
                     var statements = Block(l.Body, inside);
-                    output.Add(l with { Header = header.ToEquatableArray(), Condition = condition, Body = statements.ToEquatableArray() });
+                    output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
                     foreach (string name in changed)
                     {
                         Invalidate(scope, name);

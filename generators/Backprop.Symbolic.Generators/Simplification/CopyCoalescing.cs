@@ -13,19 +13,21 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// its initial value by a copy (<c>int i_1 = i;</c>), each iteration hands its last version back to the header
 /// (<c>i_1 = i_2;</c>), and the backward sweep hands adjoints from one iteration to the next the same way
 /// (<c>double dS_2 = dS_1; … dS_1 = dS_2;</c>). Both sweeps are treated as one body, since the backward
-/// sweep reads and reassigns forward values. Three steps, each only renaming variables or removing copies:
+/// sweep reads and reassigns forward values. Four steps, each only renaming variables or removing copies:
 /// <list type="number">
 /// <item>A variable whose every definition assigns one same constant is read as that constant (the copy
 /// <c>int i_1 = i;</c> after <c>int i = 0;</c> becomes <c>int i_1 = 0;</c>).</item>
 /// <item>A copy <c>a = b</c> merges <c>a</c> and <c>b</c> into one variable when their live ranges do not
-/// interfere (<see cref="Interference"/>) and the merged variable is still one C# local: its first definition
-/// comes before, and in a block enclosing, everything else that names it. The copy becomes <c>a = a</c> and
-/// goes.</item>
+/// interfere (<see cref="Interference"/>) and the merged variable is still well-formed C# locals
+/// (<see cref="LocalRegions"/>). The copy becomes <c>a = a</c> and goes. Two versions of one source variable,
+/// one computed from the other (<c>s_2 = s_1 * x</c>), merge the same way: <c>s *= x</c>.</item>
+/// <item>A backward loop whose body copies its index into a variable counts with that variable
+/// (<c>for (int i = _n0 - 1; i &gt;= 0; i--)</c> instead of <c>i = _k0;</c> in the body).</item>
 /// <item>A numbered version (<c>s_2</c>) takes its source's name (<c>s</c>) when nothing else in the method is
 /// called that.</item>
 /// </list>
 /// </summary>
-internal static class CopyCoalescing
+internal static partial class CopyCoalescing
 {
     private static readonly Regex Version = new("^(.+)_[0-9]+$", RegexOptions.CultureInvariant);
 
@@ -62,100 +64,32 @@ internal static class CopyCoalescing
         return (body.Take(at).ToList(), body.Skip(at + 1).ToList());
     }
 
-    private static List<Statement> PropagateConstants(List<Statement> body, ISet<string> fixedNames)
-    {
-        var constants = new Dictionary<string, Constant?>();
-        foreach (Statement s in VariableUses.Descendants(body))
-        {
-            if (s is IfStatement or LoopStatement or ReverseLoop)
-            {
-                continue; // their own definitions (counters, indices) are fixed
-            }
-            if (s is Assignment { Value: Constant c } a && c.Type.Equals(a.Target.Type) && !fixedNames.Contains(a.Target.Name))
-            {
-                constants[a.Target.Name] = !constants.TryGetValue(a.Target.Name, out Constant? known) || SameConstant(known, c) ? c : null;
-                continue;
-            }
-            var defined = new HashSet<string>();
-            VariableUses.Definitions(new[] { s }, defined, includeAccumulations: true);
-            foreach (string name in defined)
-            {
-                constants[name] = null;
-            }
-        }
-        var propagated = constants.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => (Expr)p.Value!);
-        if (propagated.Count == 0)
-        {
-            return body;
-        }
-        return VariableRewriter.Rewrite(body,
-            v => propagated.TryGetValue(v.Name, out Expr? c) ? c : v,
-            v => v,
-            s => s is not Assignment a || !propagated.ContainsKey(a.Target.Name))
-            .Select(FoldIntegers).ToList();
-    }
-
-    private static bool SameConstant(Constant? a, Constant b) =>
-        a is not null && a.Type.Equals(b.Type) && BitConverter.DoubleToInt64Bits(a.Value) == BitConverter.DoubleToInt64Bits(b.Value);
-
-    /// <summary>Folds the integer arithmetic a propagated constant leaves (<c>0 + k</c>, <c>i * 1</c>); floating-point values stay as written.</summary>
-    private static Statement FoldIntegers(Statement s) => s switch
-    {
-        Assignment { Target.Type.Kind: ScalarKind.Integer } a => a with { Value = Fold(a.Value) },
-        ElementWrite w => w with { Index = Fold(w.Index) },
-        ElementAccumulation w => w with { Index = Fold(w.Index) },
-        IfStatement f => f with { Then = f.Then.Select(FoldIntegers).ToEquatableArray(), Else = f.Else.Select(FoldIntegers).ToEquatableArray() },
-        LoopStatement l => l with { Header = l.Header.Select(FoldIntegers).ToEquatableArray(), Body = l.Body.Select(FoldIntegers).ToEquatableArray() },
-        ReverseLoop r => r with { Body = r.Body.Select(FoldIntegers).ToEquatableArray() },
-        _ => s,
-    };
-
-    private static Expr Fold(Expr e)
-    {
-        if (e.Type.Kind != ScalarKind.Integer)
-        {
-            return e;
-        }
-        switch (e)
-        {
-            case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b:
-            {
-                Expr left = Fold(b.Left);
-                Expr right = Fold(b.Right);
-                if (!left.Type.Equals(b.Type) || !right.Type.Equals(b.Type))
-                {
-                    return b with { Left = left, Right = right };
-                }
-                return b.Operator switch
-                {
-                    BinaryOperator.Add when IsZero(left) => right,
-                    BinaryOperator.Add or BinaryOperator.Subtract when IsZero(right) => left,
-                    BinaryOperator.Multiply when IsOne(left) => right,
-                    BinaryOperator.Multiply when IsOne(right) => left,
-                    _ => b with { Left = left, Right = right },
-                };
-            }
-            case MathCall { Function: "Max" or "Min" } m:
-                return m with { Arguments = m.Arguments.Select(Fold).ToEquatableArray() };
-            default:
-                return e;
-        }
-    }
-
-    private static bool IsZero(Expr e) => e is Constant { Value: 0 };
-
-    private static bool IsOne(Expr e) => e is Constant { Value: 1 };
-
     private static List<Statement> Coalesce(List<Statement> body, ISet<string> fixedNames, int split)
     {
-        // The copies between two variables of one scalar type that may be merged.
+        // The pairs of variables of one scalar type that may be merged: a copy and its source, and a version of a
+        // source variable and the version it is computed from (s_2 = s_1 * x becomes s *= x when s_1 is dead after).
         var copies = new List<(string Target, string Source)>();
         foreach (Assignment a in VariableUses.Descendants(body).OfType<Assignment>())
         {
-            if (a.Value is Variable source && source.Type.Equals(a.Target.Type) && a.Target.Type.Kind != ScalarKind.Sequence
-                && source.Name != a.Target.Name && !fixedNames.Contains(source.Name) && !fixedNames.Contains(a.Target.Name))
+            if (a.Target.Type.Kind == ScalarKind.Sequence || fixedNames.Contains(a.Target.Name))
             {
-                copies.Add((a.Target.Name, source.Name));
+                continue;
+            }
+            var sources = new List<Variable>();
+            if (a.Value is Variable copied)
+            {
+                sources.Add(copied);
+            }
+            else if (Generality(a.Target.Name) < 2)
+            {
+                sources.AddRange(Operands(a.Value).Where(v => Stem(v.Name) == Stem(a.Target.Name)));
+            }
+            foreach (Variable source in sources)
+            {
+                if (source.Type.Equals(a.Target.Type) && source.Name != a.Target.Name && !fixedNames.Contains(source.Name))
+                {
+                    copies.Add((a.Target.Name, source.Name));
+                }
             }
         }
         if (copies.Count == 0)
@@ -203,105 +137,22 @@ internal static class CopyCoalescing
             s => s is not Assignment { Value: Variable source } a || source.Name != a.Target.Name);
     }
 
+    /// <summary>The name a numbered version is a version of (<c>s</c> for <c>s_2</c>), or the name itself.</summary>
+    private static string Stem(string name) => Version.Match(name) is { Success: true } match ? match.Groups[1].Value : name;
+
+    /// <summary>The variables an expression reads as values (not the sequences it indexes).</summary>
+    private static IEnumerable<Variable> Operands(Expr e)
+    {
+        var found = new List<Variable>();
+        VariableRewriter.Replace(e, v =>
+        {
+            found.Add(v);
+            return v;
+        });
+        return found.Where(v => v.Type.Kind != ScalarKind.Sequence);
+    }
+
     /// <summary>How far a name is from the user's own: 0 for theirs (<c>p</c>, <c>dError</c>), 1 for a numbered version, 2 for a temporary.</summary>
     private static int Generality(string name) =>
         name.StartsWith("_", StringComparison.Ordinal) || name.StartsWith("d_", StringComparison.Ordinal) ? 2 : Version.IsMatch(name) ? 1 : 0;
-
-    /// <summary>
-    /// A reverse loop whose body copies its index into a variable (<c>i = _k0;</c>) counts with that variable
-    /// instead, when nothing else in the body assigns it, nothing reads it before the copy, and nothing reads
-    /// it after the loop (<paramref name="later"/>: what runs after the statement, in enclosing loops also what
-    /// runs before it). Then the backward loop reads <c>for (int i = _n0 - 1; i &gt;= 0; i--)</c>.
-    /// </summary>
-    private static List<Statement> CountWithCopies(IReadOnlyList<Statement> block, HashSet<string> later, bool cyclic, ISet<string> fixedNames)
-    {
-        var named = block.Select(s => LocalRegions.Named(new[] { s })).ToList();
-        var output = new List<Statement>();
-        for (int k = 0; k < block.Count; k++)
-        {
-            var after = new HashSet<string>(later);
-            for (int j = 0; j < block.Count; j++)
-            {
-                if (j > k || (cyclic && j < k))
-                {
-                    after.UnionWith(named[j]);
-                }
-            }
-            output.Add(block[k] switch
-            {
-                IfStatement f => f with
-                {
-                    Then = CountWithCopies(f.Then, after, cyclic: false, fixedNames).ToEquatableArray(),
-                    Else = CountWithCopies(f.Else, after, cyclic: false, fixedNames).ToEquatableArray(),
-                },
-                LoopStatement l => l with
-                {
-                    Header = CountWithCopies(l.Header, new HashSet<string>(after.Concat(LocalRegions.Named(l.Body))), cyclic: true, fixedNames).ToEquatableArray(),
-                    Body = CountWithCopies(l.Body, new HashSet<string>(after.Concat(LocalRegions.Named(l.Header))), cyclic: true, fixedNames).ToEquatableArray(),
-                },
-                ReverseLoop r => CountWithCopy(r with { Body = CountWithCopies(r.Body, after, cyclic: true, fixedNames).ToEquatableArray() }, after, fixedNames),
-                Statement s => s,
-            });
-        }
-        return output;
-    }
-
-    private static ReverseLoop CountWithCopy(ReverseLoop r, HashSet<string> after, ISet<string> fixedNames)
-    {
-        int copy = r.Body.ToList().FindIndex(s => s is Assignment { Value: Variable source, Target.Type.Kind: ScalarKind.Integer } a
-            && source.Name == r.Index && a.Target.Type.Equals(TypeRef.Int32) && !fixedNames.Contains(a.Target.Name));
-        if (copy < 0)
-        {
-            return r;
-        }
-        string counter = ((Assignment)r.Body[copy]).Target.Name;
-        var defined = new HashSet<string>();
-        VariableUses.Definitions(r.Body.Where((_, k) => k != copy), defined, includeAccumulations: true);
-        if (after.Contains(counter) || r.Count == counter || defined.Contains(counter) || LocalRegions.Named(r.Body.Take(copy)).Contains(counter))
-        {
-            return r;
-        }
-        Variable Counter(Variable v) => v.Name == r.Index ? v with { Name = counter } : v;
-        var body = VariableRewriter.Rewrite(r.Body.Where((_, k) => k != copy), Counter, v => v, _ => true);
-        return r with { Index = counter, Body = body.ToEquatableArray() };
-    }
-
-    /// <summary>Gives each numbered version (<c>s_2</c>, <c>dS_1</c>, <c>_result_1</c>) its unnumbered name when no other variable of the method has it.</summary>
-    private static List<Statement> RestoreSourceNames(List<Statement> body, ISet<string> fixedNames, NameAllocator names)
-    {
-        var order = new List<string>();
-        var seen = new HashSet<string>(fixedNames);
-        LocalRegions.Visit(body, Array.Empty<int>(), (name, _, _) =>
-        {
-            if (seen.Add(name))
-            {
-                order.Add(name);
-            }
-        });
-        var used = new HashSet<string>(fixedNames.Concat(order));
-        var renamed = new Dictionary<string, string>();
-        foreach (string name in order)
-        {
-            Match match = Version.Match(name);
-            // A name others derive from (a call's partials: _softplus_1_dX) keeps its number, so they still match.
-            // An adjoint or tangent of a temporary (d_result_1) follows its temporary (_result_1).
-            if (match.Success && !used.Contains(match.Groups[1].Value) && !order.Any(other => other.StartsWith(name + "_", StringComparison.Ordinal))
-                && (!name.StartsWith("d_", StringComparison.Ordinal) || !order.Contains(name.Substring(1))
-                    || renamed.TryGetValue(name.Substring(1), out string? primal) && "d" + primal == match.Groups[1].Value))
-            {
-                string source = match.Groups[1].Value;
-                renamed[name] = source;
-                used.Add(source);
-                names.Take(source);
-            }
-        }
-        if (renamed.Count == 0)
-        {
-            return body;
-        }
-        return VariableRewriter.Rewrite(body,
-            v => renamed.TryGetValue(v.Name, out string? name) ? v with { Name = name } : v,
-            v => renamed.TryGetValue(v.Name, out string? name) ? v with { Name = name } : v,
-            _ => true);
-    }
 }

@@ -13,7 +13,8 @@ namespace Backprop.Symbolic.Generators.Tests.Analyses;
 /// loops only moves statements into the loop's head: with either off, the generated code is longer (full of
 /// SSA copies, or <c>while</c> loops), and every value, gradient and directional derivative is the same to the bit.
 /// The methods exercise what it merges: loop headers, carried sums, counters, adjoints handed between
-/// backward iterations, loops nested in branches, returns inside loops and local arrays.
+/// backward iterations, loops nested in branches (also in a branch that returns, whose forward and backward
+/// sweeps are written in one block), returns inside loops and local arrays.
 /// </summary>
 public sealed class CopyCoalescingSwitchTests
 {
@@ -94,6 +95,26 @@ public sealed class CopyCoalescingSwitchTests
             }
 
             [Differentiable(nameof(a), nameof(b))]
+            public static double Tail(double a, double b, int n)
+            {
+                double v = a * b;
+                if (n > 2)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        v = Math.Sin(v) * b + a;
+                    }
+                    return v * a;
+                }
+                double s = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    s += v * j;
+                }
+                return s + b;
+            }
+
+            [Differentiable(nameof(a), nameof(b))]
             public static double Recurrent(double a, double b, int n)
             {
                 double[] state = new double[2];
@@ -110,7 +131,7 @@ public sealed class CopyCoalescingSwitchTests
         }
         """;
 
-    private static readonly string[] Methods = { "Nested", "Countdown", "Search", "Branchy", "Recurrent" };
+    private static readonly string[] Methods = { "Nested", "Countdown", "Search", "Branchy", "Tail", "Recurrent" };
 
     private static readonly (double A, double B, int N)[] Points =
     {
@@ -172,7 +193,7 @@ public sealed class CopyCoalescingSwitchTests
     private static bool HasLine(string code, string line) => code.Split('\n').Any(l => l.Trim() == line);
 
     /// <summary>Calls <c>{method}Derivative</c> along the <paramref name="k"/>-th parameter.</summary>
-    private static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
+    internal static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
     {
         MethodInfo derivative = type.GetMethod(method + "Derivative", BindingFlags.Public | BindingFlags.Static)!;
         object[] args = { a, b, n, k == 0 ? 1.0 : 0.0, k == 1 ? 1.0 : 0.0, 0.0 };

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Reflection;
 using System.Text;
 using Backprop.Symbolic.Generators.Emit;
 using Backprop.Symbolic.Generators.Model;
@@ -11,7 +10,7 @@ using Xunit;
 namespace Backprop.Symbolic.Generators.Tests.Analyses;
 
 /// <summary>
-/// Random methods full of loops (for, while with <c>n-- &gt; 0</c>, do/while; nested; with break and continue
+/// Random methods full of loops (for, while with <c>n-- &gt; 0</c>, do/while, foreach; nested; with break and continue
 /// inside; counters read after their loop; carried values read after it), generated with copy
 /// coalescing and for-loop shapes on and with both off. The two builds must compile and agree to the bit on
 /// every value, gradient and directional derivative: the passes only rename, remove copies and move statements
@@ -49,6 +48,7 @@ public sealed class RandomLoopProgramTests
 
         int forLoops = code.Split('\n').Count(l => l.TrimStart().StartsWith("for (int i", StringComparison.Ordinal) && l.Contains("++)"));
         Assert.True(forLoops > MethodsPerBatch / 2, $"only {forLoops} forward for loops written as for loops");
+        Assert.Contains(code.Split('\n'), l => l.TrimStart().StartsWith("foreach (double e", StringComparison.Ordinal));
         foreach (string name in names)
         {
             foreach ((double a, double b, int n) in new[] { (0.3, -0.7, 0), (0.6, 0.4, 2), (-0.9, 0.8, 3), (1.1, 0.2, 5) })
@@ -62,8 +62,8 @@ public sealed class RandomLoopProgramTests
                     $"gradient ({gradient[0]}, {gradient[1]}), plain ({plainGradient[0]}, {plainGradient[1]}): {at}");
                 for (int k = 0; k < 2; k++)
                 {
-                    (double forwardValue, double derivative) = Derivative(readable, name, a, b, n, k);
-                    (double plainForwardValue, double plainDerivative) = Derivative(plain, name, a, b, n, k);
+                    (double forwardValue, double derivative) = CopyCoalescingSwitchTests.Derivative(readable, name, a, b, n, k);
+                    (double plainForwardValue, double plainDerivative) = CopyCoalescingSwitchTests.Derivative(plain, name, a, b, n, k);
                     Assert.True(BitEqual(value, forwardValue) && BitEqual(plainForwardValue, forwardValue), $"forward value {forwardValue}, plain {plainForwardValue}: {at}");
                     Assert.True(BitEqual(plainDerivative, derivative), $"derivative {derivative}, plain {plainDerivative} along {k}: {at}");
                 }
@@ -72,14 +72,6 @@ public sealed class RandomLoopProgramTests
     }
 
     private static bool BitEqual(double x, double y) => BitConverter.DoubleToInt64Bits(x) == BitConverter.DoubleToInt64Bits(y);
-
-    private static (double Value, double Derivative) Derivative(Type type, string method, double a, double b, int n, int k)
-    {
-        MethodInfo derivative = type.GetMethod(method + "Derivative", BindingFlags.Public | BindingFlags.Static)!;
-        object[] args = { a, b, n, k == 0 ? 1.0 : 0.0, k == 1 ? 1.0 : 0.0, 0.0 };
-        double value = (double)derivative.Invoke(null, args)!;
-        return (value, (double)args[5]);
-    }
 
     /// <summary>Writes one random method <c>double F(double a, double b, int n)</c>.</summary>
     private sealed class MethodWriter
@@ -127,7 +119,7 @@ public sealed class RandomLoopProgramTests
         private void Statement(bool inLoop, bool inBranch)
         {
             string pad = new(' ', 8 + (4 * _depth));
-            int choice = _random.Next(_depth >= 2 ? 4 : 10);
+            int choice = _random.Next(_depth >= 2 ? 4 : 11);
             string v = "v" + _random.Next(3);
             switch (choice)
             {
@@ -190,6 +182,17 @@ public sealed class RandomLoopProgramTests
                     });
                     _counters.Remove(d);
                     _text.AppendLine($"{pad}while ({d} < 3);");
+                    break;
+                }
+                case 9 when !inBranch:
+                {
+                    string e = "e" + _loops++;
+                    _text.AppendLine($"{pad}foreach (double {e} in new[] {{ v0, v1 * a, {Expression()} }})");
+                    Body(() =>
+                    {
+                        _text.AppendLine($"{new string(' ', 8 + (4 * _depth))}{v} += {e} * 0.5;");
+                        Block(_random.Next(2), inLoop: true, inBranch);
+                    });
                     break;
                 }
                 default:

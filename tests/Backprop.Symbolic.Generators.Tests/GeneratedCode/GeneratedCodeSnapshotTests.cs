@@ -39,6 +39,30 @@ public sealed class GeneratedCodeSnapshotTests
                 }
             }
             """,
+        ["ForLoopAsWritten"] = """
+            namespace Samples;
+            public static partial class Functions
+            {
+                // The loops read as written: for (int t = 0; t < c - 1; t++) forward and backward; the
+                // counter k is read after its loop, so that loop stays a while loop.
+                [Differentiable]
+                public static double Pairs(ReadOnlySpan<double> x, double w)
+                {
+                    int c = x.Length;
+                    double s = 0;
+                    for (int t = 0; t < c - 1; t++)
+                    {
+                        s += Math.Tanh(w * x[t] * x[t + 1]);
+                    }
+                    int k = 0;
+                    for (k = 0; k < c && x[k] < w; k++)
+                    {
+                        s *= 0.5;
+                    }
+                    return s * k;
+                }
+            }
+            """,
         ["EarlyReturnInLoop"] = """
             namespace Samples;
             public static partial class Functions

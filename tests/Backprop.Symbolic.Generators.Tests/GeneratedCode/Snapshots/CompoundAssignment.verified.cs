@@ -19,11 +19,11 @@ namespace Samples
         {
             // forward sweep
             double s = x;
-            double s_1 = s + y * y;
-            double s_2 = s_1 * x;
-            double s_3 = s_2 - 1.0;
-            double s_4 = s_3 / y;
-            double s_5 = s_4 + 1.0;
+            s += y * y;
+            double s_2 = s * x;
+            s_2 -= 1.0;
+            s_2 /= y;
+            double s_5 = s_2 + 1.0;
             double value = s_5;
 
             // backward sweep
@@ -32,8 +32,8 @@ namespace Samples
             // s += y * y;
             double dS_1 = dS * x;
             // adjoints of the parameters
-            dX = dS * s_1 + dS_1;
-            dY = 2.0 * (dS_1 * y) - s_4 / y;
+            dX = dS * s + dS_1;
+            dY = 2.0 * (dS_1 * y) - s_2 / y;
             return value;
         }
 
@@ -51,16 +51,16 @@ namespace Samples
         {
             double s = x;
             double dS = dX;
-            double s_1 = s + y * y;
-            double dS_1 = dS + 2.0 * (y * dY);
-            double s_2 = s_1 * x;
-            double dS_2 = x * dS_1 + s_1 * dX;
-            double s_3 = s_2 - 1.0;
-            double s_4 = s_3 / y;
-            double dS_4 = 1.0 / y * dS_2 - s_4 / y * dY;
-            double s_5 = s_4 + 1.0;
-            double value = s_5;
-            derivative = dS_4;
+            s += y * y;
+            dS += 2.0 * (y * dY);
+            double s_2 = s * x;
+            dS = x * dS + s * dX;
+            s_2 -= 1.0;
+            s_2 /= y;
+            dS = 1.0 / y * dS - s_2 / y * dY;
+            s_2 += 1.0;
+            double value = s_2;
+            derivative = dS;
             return value;
         }
     }

@@ -28,14 +28,11 @@ namespace Samples
                 _items[1] = b;
                 _items[2] = a * b;
                 double s = 0.0;
-                int _i = 0;
                 int _n0 = 0;
-                while (_i < _items.Length)
+                foreach (double v in _items)
                 {
                     _n0++;
-                    double v = _items[_i];
                     s += global::System.Math.Sin(v);
-                    _i++;
                 }
                 value = s;
 
@@ -43,7 +40,7 @@ namespace Samples
                 global::System.Span<double> d_items = tape.RentDoubles(3);
                 // foreach (double v in new[] { a, b, a * b })
                 double dS = 1.0;
-                for (_i = _n0 - 1; _i >= 0; _i--)
+                for (int _i = _n0 - 1; _i >= 0; _i--)
                 {
                     double v = _items[_i];
                     // s += Math.Sin(v);
@@ -88,14 +85,12 @@ namespace Samples
                 d_items[2] = b * dA + a * dB;
                 double s = 0.0;
                 double dS = 0.0;
-                int _i = 0;
-                while (_i < _items.Length)
+                for (int _i = 0; _i < _items.Length; _i++)
                 {
                     double v = _items[_i];
                     double dV = d_items[_i];
                     s += global::System.Math.Sin(v);
                     dS += global::System.Math.Cos(v) * dV;
-                    _i++;
                 }
                 value = s;
                 derivative = dS;

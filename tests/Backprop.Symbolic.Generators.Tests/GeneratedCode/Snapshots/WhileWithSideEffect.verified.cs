@@ -31,11 +31,11 @@ namespace Samples
                 // forward sweep
                 int n = coefficients.Length;
                 int n_1 = n;
-                double result_1 = 0.0;
+                double result = 0.0;
                 int _n0 = 0;
                 while (true)
                 {
-                    double result_1_start = result_1;
+                    double result_start = result;
                     int n_2 = n_1 - 1;
                     bool _c0 = n_1 > 0;
                     n_1 = n_2;
@@ -44,11 +44,11 @@ namespace Samples
                         break;
                     }
                     _n0++;
-                    result_1 = result_1 * x + coefficients[n_2];
+                    result = result * x + coefficients[n_2];
                     n_1 = n_2;
-                    record.Push(result_1_start);
+                    record.Push(result_start);
                 }
-                value = result_1;
+                value = result;
 
                 // backward sweep
                 // while (n-- > 0)
@@ -56,14 +56,14 @@ namespace Samples
                 double dX_1 = 0.0;
                 for (int _k0 = _n0 - 1; _k0 >= 0; _k0--)
                 {
-                    result_1 = record.PopDouble();
+                    result = record.PopDouble();
                     n_1 = n - _k0;
                     int n_2 = n_1 - 1;
                     // result = result * x + coefficients[n];
                     double dResult_2 = dResult;
                     dCoefficients[n_2] += dResult_2;
                     dResult = dResult_2 * x;
-                    dX_1 += dResult_2 * result_1;
+                    dX_1 += dResult_2 * result;
                 }
                 // adjoints of the parameters
                 dX = dX_1;
