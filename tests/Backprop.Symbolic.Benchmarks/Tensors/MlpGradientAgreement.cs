@@ -18,9 +18,20 @@ internal static class MlpGradientAgreement
         foreach (string size in new[] { "6-5-4x3", "64-128-10x32" })
         {
             MlpProblem p = MlpProblem.Create(size, seed: 7);
+            MlpProblem g = MlpProblem.Create(size, seed: 7);
+            float generated = MlpObjective.LossGradient(g.X, g.Labels, g.A, g.B, g.C, g.D, g.DA, g.DB, g.DC, g.DD);
             float loss = MlpHandWritten.LossGradient(p.X, p.Labels, p.A, p.B, p.C, p.D, p.DA, p.DB, p.DC, p.DD);
             double reference = Reference(p);
             Check(size, "loss: hand-written vs double reference", loss, reference, 1e-5);
+            Check(size, "loss: generated vs double reference", generated, reference, 1e-5);
+            foreach ((string name, Tensor hand, Tensor gen) in new[] { ("dA", p.DA, g.DA), ("dB", p.DB, g.DB), ("dC", p.DC, g.DC), ("dD", p.DD, g.DD) })
+            {
+                // Same kernels, same order of operations up to the fusion: equal to float rounding.
+                for (int i = 0; i < hand.Length; i++)
+                {
+                    Check(size, $"{name}[{i}]: generated vs hand-written", gen.Span[i], hand.Span[i], 1e-4);
+                }
+            }
             foreach ((string name, Tensor parameter, Tensor gradient) in new[] { ("dA", p.A, p.DA), ("dB", p.B, p.DB), ("dC", p.C, p.DC), ("dD", p.D, p.DD) })
             {
                 Span<float> values = parameter.Span;

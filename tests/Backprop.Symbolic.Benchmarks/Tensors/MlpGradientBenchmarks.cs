@@ -29,6 +29,10 @@ public class MlpGradientBenchmarks
     public float Primal() => _sink = MlpHandWritten.Loss(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D);
 
     [Benchmark]
+    public float GeneratedGradient() =>
+        _sink = MlpObjective.LossGradient(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D, _p.DA, _p.DB, _p.DC, _p.DD);
+
+    [Benchmark]
     public float HandWrittenGradient() =>
         _sink = MlpHandWritten.LossGradient(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D, _p.DA, _p.DB, _p.DC, _p.DD);
 }
