@@ -19,7 +19,7 @@ internal static class MlpGradientAgreement
         {
             MlpProblem p = MlpProblem.Create(size, seed: 7);
             MlpProblem g = MlpProblem.Create(size, seed: 7);
-            float generated = MlpObjective.LossGradient(g.X, g.Labels, g.A, g.B, g.C, g.D, g.DA, g.DB, g.DC, g.DD);
+            float generated = TensorObjectives.MlpGradient(g.X, g.Labels, g.A, g.B, g.C, g.D, g.DA, g.DB, g.DC, g.DD);
             float loss = MlpHandWritten.LossGradient(p.X, p.Labels, p.A, p.B, p.C, p.D, p.DA, p.DB, p.DC, p.DD);
             double reference = Reference(p);
             Check(size, "loss: hand-written vs double reference", loss, reference, 1e-5);

@@ -1,41 +1,7 @@
 using System;
-using BenchmarkDotNet.Attributes;
 using Backprop.Symbolic.Tensors;
 
 namespace Backprop.Symbolic.Benchmarks.Tensors;
-
-/// <summary>
-/// The gradient of a one-hidden-layer tanh MLP with softmax cross-entropy, at the two sizes the README reports:
-/// 64-128-10 at batch 32 and 784-256-10 at batch 64. The primal (loss alone) is the baseline, so Ratio reads
-/// "time / primal time"; generated / hand-written is read off the two gradient rows.
-/// </summary>
-[MemoryDiagnoser]
-public class MlpGradientBenchmarks
-{
-    private MlpProblem _p = null!;
-    private float _sink;
-
-    /// <summary>inputs-hidden-classes x batch.</summary>
-    [Params("64-128-10x32", "784-256-10x64")]
-    public string Size { get; set; } = "64-128-10x32";
-
-    /// <summary>The last result; written so nothing is dead.</summary>
-    public float Sink => _sink;
-
-    [GlobalSetup]
-    public void Setup() => _p = MlpProblem.Create(Size, seed: 20261129);
-
-    [Benchmark(Baseline = true)]
-    public float Primal() => _sink = MlpHandWritten.Loss(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D);
-
-    [Benchmark]
-    public float GeneratedGradient() =>
-        _sink = MlpObjective.LossGradient(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D, _p.DA, _p.DB, _p.DC, _p.DD);
-
-    [Benchmark]
-    public float HandWrittenGradient() =>
-        _sink = MlpHandWritten.LossGradient(_p.X, _p.Labels, _p.A, _p.B, _p.C, _p.D, _p.DA, _p.DB, _p.DC, _p.DD);
-}
 
 /// <summary>Inputs, labels, parameters and adjoint buffers of one benchmark MLP, from a fixed seed.</summary>
 public sealed class MlpProblem
