@@ -64,6 +64,10 @@ public static class GradientAgreement
         s_checks += loopChecks;
         s_failures += loopFailures;
 
+        var (mlpChecks, mlpFailures) = Tensors.MlpGradientAgreement.Run();
+        s_checks += mlpChecks;
+        s_failures += mlpFailures;
+
         Console.WriteLine();
         Console.WriteLine(s_failures == 0
             ? $"verify: all {s_checks} comparisons agree (generated = hand-written within {ExactTolerance:0e0}, both = finite differences within {NumericTolerance:0e0})."

@@ -30,6 +30,13 @@ public static class LoopFiniteDifferences
         return LoopObjectives.Horner(cs, x);
     }
 
+    public static double Lstm(ReadOnlySpan<double> x, ReadOnlySpan<double> w, int steps, int inputs, int hidden, Span<double> dW)
+    {
+        double[] xs = x.ToArray(), ws = w.ToArray();
+        Differentiate(ws, dW, () => LoopObjectives.Lstm(xs, ws, steps, inputs, hidden));
+        return LoopObjectives.Lstm(xs, ws, steps, inputs, hidden);
+    }
+
     public static double Rnn(ReadOnlySpan<double> inputs, double w, double u, double b,
         out double dW, out double dU, out double dB)
     {

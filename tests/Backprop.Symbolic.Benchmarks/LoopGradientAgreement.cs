@@ -143,6 +143,33 @@ internal static class LoopGradientAgreement
             Summary(at, gv, [gm, gs, gw]);
         }
 
+        // (h) LSTM: the benchmarked shape, a short sequence, and large weights that saturate the gates.
+        (int Steps, int Inputs, int Hidden, double Scale)[] lstmShapes =
+        [
+            (LoopGradientBenchmarks.LstmSteps, LoopGradientBenchmarks.LstmInputs, LoopGradientBenchmarks.LstmHidden, 0.5),
+            (3, 2, 3, 0.5),
+            (4, 3, 2, 3.0),
+        ];
+        foreach (var (steps, inputCount, hidden, scale) in lstmShapes)
+        {
+            double[] x = LoopBenchmarkData.Uniform(random, steps * inputCount, -1.0, 1.0);
+            double[] w = LoopBenchmarkData.Uniform(random, LoopGradientBenchmarks.LstmWeights(inputCount, hidden), -scale, scale);
+            string at = string.Create(CultureInfo.InvariantCulture, $"Lstm(T = {steps}, D = {inputCount}, H = {hidden}, |w| <= {scale})");
+            double[] gw = new double[w.Length], hw = new double[w.Length], nw = new double[w.Length];
+            double gv = LoopObjectives.LstmGradient(x, w, steps, inputCount, hidden, gw);
+            double hv = LstmHandWritten.LstmGradient(x, w, steps, inputCount, hidden, hw);
+            LoopFiniteDifferences.Lstm(x, w, steps, inputCount, hidden, nw);
+            double primal = LoopObjectives.Lstm(x, w, steps, inputCount, hidden);
+            Compare(at, primal, gv, hv, ["dW[]"], [gw], [hw], [nw]);
+            for (int j = 0; j < Directions; j++)
+            {
+                double[] v = Direction(random, w.Length);
+                double fv = LoopObjectives.LstmDerivative(x, w, steps, inputCount, hidden, v, out double derivative);
+                CompareForward(at, j, primal, fv, derivative, [gw], [v]);
+            }
+            Summary(at, gv, [gw]);
+        }
+
         return (s_checks, s_failures);
     }
 

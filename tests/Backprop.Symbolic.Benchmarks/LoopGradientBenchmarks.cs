@@ -27,11 +27,18 @@ public class LoopGradientBenchmarks
     public const int MixturePoints = 100;
     public const int MixtureComponents = 5;
     public const int MixtureDimensions = 3;
+    public const int LstmSteps = 16;
+    public const int LstmInputs = 8;
+    public const int LstmHidden = 16;
+
+    /// <summary>The number of weights of <see cref="LoopObjectives.Lstm"/>: two layers, four gates, rows of inputs + hidden + 1.</summary>
+    public static int LstmWeights(int inputs, int hidden) => (4 * hidden * (inputs + hidden + 1)) + (4 * hidden * (hidden + hidden + 1));
 
     private const string DotCategory = "Dot";
     private const string HornerCategory = "Horner";
     private const string RnnCategory = "Rnn100";
     private const string MixtureCategory = "GaussianMixture";
+    private const string LstmCategory = "Lstm";
 
     private double[] _x = [], _y = [], _dX = [], _dY = [];
     private double[] _coefficients = [], _dCoefficients = [];
@@ -40,6 +47,7 @@ public class LoopGradientBenchmarks
     private double _w, _u, _b;
     private double[] _points = [], _means = [], _logSigmas = [], _logWeights = [];
     private double[] _dMeans = [], _dLogSigmas = [], _dLogWeights = [];
+    private double[] _lstmX = [], _lstmW = [], _dLstmW = [];
     private double _sink;
 
     /// <summary>The last benchmark's result; read by nobody, written so nothing is dead.</summary>
@@ -69,6 +77,34 @@ public class LoopGradientBenchmarks
         _dMeans = new double[_means.Length];
         _dLogSigmas = new double[_logSigmas.Length];
         _dLogWeights = new double[_logWeights.Length];
+
+        _lstmX = LoopBenchmarkData.Uniform(random, LstmSteps * LstmInputs, -1.0, 1.0);
+        _lstmW = LoopBenchmarkData.Uniform(random, LstmWeights(LstmInputs, LstmHidden), -0.5, 0.5);
+        _dLstmW = new double[_lstmW.Length];
+    }
+
+    // (h) two-layer LSTM, 16 steps of 8 inputs, 16 hidden units: 3712 weights
+
+    [Benchmark(Baseline = true, Description = "Primal"), BenchmarkCategory(LstmCategory)]
+    public void LstmPrimal()
+    {
+        _sink = LoopObjectives.Lstm(_lstmX, _lstmW, LstmSteps, LstmInputs, LstmHidden);
+    }
+
+    [Benchmark(Description = "Generated"), BenchmarkCategory(LstmCategory)]
+    public void LstmGenerated()
+    {
+        double[] dW = _dLstmW;
+        double f = LoopObjectives.LstmGradient(_lstmX, _lstmW, LstmSteps, LstmInputs, LstmHidden, dW);
+        _sink = f + dW[0] + dW[dW.Length - 1];
+    }
+
+    [Benchmark(Description = "HandWritten"), BenchmarkCategory(LstmCategory)]
+    public void LstmHandWrittenGradient()
+    {
+        double[] dW = _dLstmW;
+        double f = LstmHandWritten.LstmGradient(_lstmX, _lstmW, LstmSteps, LstmInputs, LstmHidden, dW);
+        _sink = f + dW[0] + dW[dW.Length - 1];
     }
 
     // (d) dot product, 2 × 1000 parameters
