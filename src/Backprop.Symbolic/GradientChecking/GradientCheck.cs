@@ -3,7 +3,7 @@ using System;
 namespace Backprop.Symbolic.GradientChecking;
 
 /// <summary>Compares an analytic (generated) gradient with central finite differences.</summary>
-public static class GradientCheck
+public static partial class GradientCheck
 {
     /// <summary>
     /// The largest mixed error <c>|a − n| / max(1, |a|, |n|)</c> over the coordinates of an analytic

@@ -7,12 +7,28 @@ namespace Backprop.Symbolic.Kernels;
 /// or its transpose read in place (the transpose is never materialized). Generated gradients call it for
 /// <c>MatMul</c> and for the two transposed products its backward sweep needs (dA = dC · Bᵀ, dB = Aᵀ · dC).
 /// </summary>
-public static class MatrixProduct
+/// <remarks>
+/// <para>The product is cache-blocked: B is packed, a block of <see cref="DepthBlock"/> × <see cref="ColumnBlock"/> at a time,
+/// into column panels as wide as the micro-kernel, and A, a block of <see cref="RowBlock"/> × <see cref="DepthBlock"/>
+/// at a time, into row panels of <see cref="TileRows"/> rows; packing reads the transposed operands in place. A
+/// register-tiled micro-kernel then keeps a <see cref="TileRows"/> × 16 tile of C in twelve <c>Vector256</c> registers
+/// (× 32 in <c>Vector512</c> registers where <see cref="System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated"/>)
+/// and updates it with one fused multiply-add per register per step of k. Partial tiles at the edges go through a small
+/// stack tile, so any m, k and n work. The packing buffers are per thread and reused, so a call allocates nothing
+/// once a thread has seen its largest blocks.</para>
+/// <para>Products of at least <see cref="ParallelThreshold"/> multiply-adds are split over row blocks across up to
+/// <see cref="Environment.ProcessorCount"/> threads; smaller ones run on the calling thread. Without AVX2 and FMA the
+/// kernel falls back to a plain scalar loop.</para>
+/// </remarks>
+public static partial class MatrixProduct
 {
+    /// <summary>m · k · n from which a product is split across threads (2²¹, a 128 × 128 × 128 product).</summary>
+    public const long ParallelThreshold = 1L << 21;
+
     /// <summary>
     /// C (m × n) = op(A) (m × k) · op(B) (k × n); with <paramref name="accumulate"/>, C += op(A) · op(B).
     /// A is stored m × k, or k × m when <paramref name="transposeA"/>; B is stored k × n, or n × k when
-    /// <paramref name="transposeB"/>. C must not overlap A or B.
+    /// <paramref name="transposeB"/>. C must not overlap A or B. Large products use all cores.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix or a size is negative.</exception>
     public static void Multiply(
@@ -24,7 +40,25 @@ public static class MatrixProduct
         int n,
         bool transposeA = false,
         bool transposeB = false,
-        bool accumulate = false)
+        bool accumulate = false) =>
+        Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: -1);
+
+    /// <summary>
+    /// As <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>,
+    /// using at most <paramref name="maxDegreeOfParallelism"/> threads (1: the calling thread only; -1: every core).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, a size is negative, or the degree is 0 or below -1.</exception>
+    public static void Multiply(
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> c,
+        int m,
+        int k,
+        int n,
+        bool transposeA,
+        bool transposeB,
+        bool accumulate,
+        int maxDegreeOfParallelism)
     {
         if (m < 0 || k < 0 || n < 0)
         {
@@ -35,6 +69,37 @@ public static class MatrixProduct
             throw new ArgumentException(
                 $"A product of ({m} × {k}) by ({k} × {n}) needs {(long)m * k}, {(long)k * n} and {(long)m * n} elements; the spans hold {a.Length}, {b.Length} and {c.Length}.");
         }
+        if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
+        {
+            throw new ArgumentException(
+                $"The degree of parallelism must be -1 (every core) or at least 1; {maxDegreeOfParallelism} was given.", nameof(maxDegreeOfParallelism));
+        }
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                c.Slice(0, m * n).Clear();
+            }
+            return;
+        }
+        if (!Blocked.IsSupported)
+        {
+            MultiplyScalar(a, b, c, m, k, n, transposeA, transposeB, accumulate);
+            return;
+        }
+        int threads = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        threads = (long)m * k * n < ParallelThreshold ? 1 : Math.Min(threads, (m + TileRows - 1) / TileRows);
+        Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads);
+    }
+
+    /// <summary>The plain triple loop: the fallback where AVX2 and FMA are missing.</summary>
+    private static void MultiplyScalar(
+        ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate)
+    {
         if (!accumulate)
         {
             c.Slice(0, m * n).Clear();
@@ -45,20 +110,9 @@ public static class MatrixProduct
             for (int p = 0; p < k; p++)
             {
                 float aip = transposeA ? a[(p * m) + i] : a[(i * k) + p];
-                if (transposeB)
+                for (int j = 0; j < n; j++)
                 {
-                    for (int j = 0; j < n; j++)
-                    {
-                        row[j] += aip * b[(j * k) + p];
-                    }
-                }
-                else
-                {
-                    ReadOnlySpan<float> bRow = b.Slice(p * n, n);
-                    for (int j = 0; j < n; j++)
-                    {
-                        row[j] += aip * bRow[j];
-                    }
+                    row[j] += aip * (transposeB ? b[(j * k) + p] : b[(p * n) + j]);
                 }
             }
         }

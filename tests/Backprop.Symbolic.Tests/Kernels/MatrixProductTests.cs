@@ -1,0 +1,112 @@
+using System;
+using Backprop.Symbolic.Kernels;
+using Backprop.Symbolic.Tests.Tensors;
+using Xunit;
+
+namespace Backprop.Symbolic.Tests.Kernels;
+
+/// <summary>
+/// The blocked matrix-product kernel on sizes around its tile (6 × 16 or 6 × 32), block (96 rows, depth 128/256) and
+/// threading boundaries, in every transpose combination, with and without accumulation, against a double product.
+/// Each element must be within γ_k · Σ_p |a_ip b_pj| of the exact value (γ_k = 2 (k + 2) 2⁻²⁴, the worst case of any
+/// summation order of k float products; see <see cref="MatMulTests.AssertProduct"/>).
+/// </summary>
+public sealed class MatrixProductTests
+{
+    private static readonly int[] Sizes = { 1, 3, 7, 17, 33, 65, 129 };
+
+    public static TheoryData<int, bool, bool> Cases()
+    {
+        var data = new TheoryData<int, bool, bool>();
+        foreach (int m in Sizes)
+        {
+            foreach (bool transposeA in new[] { false, true })
+            {
+                foreach (bool transposeB in new[] { false, true })
+                {
+                    data.Add(m, transposeA, transposeB);
+                }
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_size_and_transpose_combination_matches_a_double_product(int m, bool transposeA, bool transposeB)
+    {
+        // For each m, a spread of k and n: tile edges in both directions, depth blocks, and one large enough to thread.
+        int seed = m * 4 + (transposeA ? 2 : 0) + (transposeB ? 1 : 0);
+        foreach (int k in new[] { 1, 7, 33, 129, 300 })
+        {
+            foreach (int n in new[] { 1, 17, 65, 129 })
+            {
+                float[] a = Reference.Random(m * k, seed);
+                float[] b = Reference.Random(k * n, seed + 1);
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] c = Reference.Random(m * n, seed + 2);
+                    float[] start = (float[])c.Clone();
+                    MatrixProduct.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate);
+                    MatMulTests.AssertProduct(a, b, accumulate ? start : default, c, m, k, n, transposeA, transposeB,
+                        $"{m}×{k}×{n} tA={transposeA} tB={transposeB} acc={accumulate}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(129, 300, 129, false, false)]
+    [InlineData(200, 257, 70, true, false)]
+    [InlineData(97, 129, 2100, false, true)]
+    [InlineData(130, 140, 150, true, true)]
+    public void Threaded_products_equal_the_single_threaded_ones_bit_for_bit(int m, int k, int n, bool transposeA, bool transposeB)
+    {
+        Assert.True((long)m * k * n >= MatrixProduct.ParallelThreshold);
+        float[] a = Reference.Random(m * k, 71);
+        float[] b = Reference.Random(k * n, 72);
+        float[] start = Reference.Random(m * n, 73);
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] threaded = (float[])start.Clone();
+            float[] single = (float[])start.Clone();
+            MatrixProduct.Multiply(a, b, threaded, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 4);
+            MatrixProduct.Multiply(a, b, single, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 1);
+            Assert.Equal(single, threaded);
+            MatMulTests.AssertProduct(a, b, accumulate ? start : default, threaded, m, k, n, transposeA, transposeB, $"{m}×{k}×{n}");
+        }
+    }
+
+    [Fact]
+    public void Elements_outside_the_product_are_left_alone()
+    {
+        // C is a window of a larger span: nothing past m·n may be written, even by the partial edge tiles.
+        const int m = 7, k = 9, n = 17;
+        float[] a = Reference.Random(m * k, 74);
+        float[] b = Reference.Random(k * n, 75);
+        var c = new float[(m * n) + 40];
+        Array.Fill(c, 12345f);
+        MatrixProduct.Multiply(a, b, c, m, k, n);
+        for (int i = m * n; i < c.Length; i++)
+        {
+            Assert.Equal(12345f, c[i]);
+        }
+    }
+
+    [Fact]
+    public void A_zero_depth_product_clears_or_keeps_C()
+    {
+        float[] c = { 1, 2, 3, 4 };
+        MatrixProduct.Multiply(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, c, 2, 0, 2, accumulate: true);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, c);
+        MatrixProduct.Multiply(ReadOnlySpan<float>.Empty, ReadOnlySpan<float>.Empty, c, 2, 0, 2);
+        Assert.Equal(new float[4], c);
+    }
+
+    [Fact]
+    public void An_invalid_degree_of_parallelism_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => MatrixProduct.Multiply(new float[4], new float[4], new float[4], 2, 2, 2, false, false, false, 0));
+        Assert.Throws<ArgumentException>(() => MatrixProduct.Multiply(new float[4], new float[4], new float[4], 2, 2, 2, false, false, false, -2));
+    }
+}
