@@ -12,34 +12,34 @@ public sealed class DigitsModel
     {
         Parameters = new ParameterSet();
         // Weights from the chosen scheme (each with its own seed, so layers differ); biases start at zero.
-        A = Parameters.Add("A", options.WeightInitializer(0), inputs, hidden1);
-        a = Parameters.Add("a", Initializer.Zeros, hidden1);
-        B = Parameters.Add("B", options.WeightInitializer(1), hidden1, hidden2);
-        b = Parameters.Add("b", Initializer.Zeros, hidden2);
-        C = Parameters.Add("C", options.WeightInitializer(2), hidden2, classes);
-        c = Parameters.Add("c", Initializer.Zeros, classes);
+        W1 = Parameters.Add("W1", options.WeightInitializer(0), inputs, hidden1);
+        b1 = Parameters.Add("b1", Initializer.Zeros, hidden1);
+        W2 = Parameters.Add("W2", options.WeightInitializer(1), hidden1, hidden2);
+        b2 = Parameters.Add("b2", Initializer.Zeros, hidden2);
+        W3 = Parameters.Add("W3", options.WeightInitializer(2), hidden2, classes);
+        b3 = Parameters.Add("b3", Initializer.Zeros, classes);
         Parameters.Build();
     }
 
     public ParameterSet Parameters { get; }
 
-#pragma warning disable IDE1006, SA1300 // the names of the formula: A, a, B, b, C, c
-    public Parameter A { get; }
-    public Parameter a { get; }
-    public Parameter B { get; }
-    public Parameter b { get; }
-    public Parameter C { get; }
-    public Parameter c { get; }
-#pragma warning restore IDE1006, SA1300
+#pragma warning disable IDE1006 // the names of the formula
+    public Parameter W1 { get; }
+    public Parameter b1 { get; }
+    public Parameter W2 { get; }
+    public Parameter b2 { get; }
+    public Parameter W3 { get; }
+    public Parameter b3 { get; }
+#pragma warning restore IDE1006
 
     /// <summary>The mean loss of one minibatch; the gradient lands in the parameter set's gradient buffer.</summary>
     public float LossGradient(Tensor x, System.ReadOnlySpan<int> labels) =>
-        DigitsNetwork.LossGradient(x, labels, A.Value, a.Value, B.Value, b.Value, C.Value, c.Value,
-            A.Gradient, a.Gradient, B.Gradient, b.Gradient, C.Gradient, c.Gradient);
+        DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,
+            W1.Gradient, b1.Gradient, W2.Gradient, b2.Gradient, W3.Gradient, b3.Gradient);
 
     /// <summary>The class scores for every row of <paramref name="x"/>.</summary>
     public Tensor Logits(Tensor x) =>
-        DigitsNetwork.Logits(x, A.Value, a.Value, B.Value, b.Value, C.Value, c.Value);
+        DigitsNetwork.Logits(x, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value);
 
     /// <summary>The parameters by name, for checkpoints.</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> Named()
