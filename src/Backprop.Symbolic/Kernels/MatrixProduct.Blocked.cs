@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
@@ -17,10 +18,10 @@ public static partial class MatrixProduct
     internal const int ColumnBlock = 2048;
 
     /// <summary>
-    /// The depth (steps of k) packed at a time: a packed B panel of this depth stays in L1 while the A panels stream
-    /// past it. Half as deep for the 32-wide panels of the <c>Vector512</c> kernel.
+    /// The depth (steps of k) packed at a time with 16-wide panels: a packed B panel of this depth (16 KB) stays in L1
+    /// while the A panels stream past it. The 32-wide panels of the <c>Vector512</c> kernel use half this depth.
     /// </summary>
-    internal static int DepthBlock => Blocked.Wide ? 128 : 256;
+    internal const int DepthBlock = 256;
 
     /// <summary>The blocked, packed, register-tiled product (AVX2 + FMA; AVX-512 where accelerated).</summary>
     private static unsafe partial class Blocked
@@ -28,8 +29,8 @@ public static partial class MatrixProduct
         /// <summary>True where the vector kernels can run (AVX2 and FMA).</summary>
         public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
-        /// <summary>True where the 32-wide <c>Vector512</c> micro-kernel runs instead of the 16-wide <c>Vector256</c> one.</summary>
-        public static bool Wide => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+        /// <summary>True where the 32-wide <c>Vector512</c> micro-kernel can run.</summary>
+        public static bool WideIsSupported => Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
 
         [ThreadStatic]
         private static float[]? s_packedA;
@@ -39,7 +40,7 @@ public static partial class MatrixProduct
 
         public static void Multiply(
             ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n,
-            bool transposeA, bool transposeB, bool accumulate, int threads)
+            bool transposeA, bool transposeB, bool accumulate, int threads, bool wide)
         {
             int lda = transposeA ? m : k;
             int ldb = transposeB ? k : n;
@@ -47,19 +48,19 @@ public static partial class MatrixProduct
             {
                 if (threads <= 1)
                 {
-                    Run(pa, lda, pb, ldb, pc, n, m, k, n, transposeA, transposeB, accumulate);
+                    Run(pa, lda, pb, ldb, pc, n, m, k, n, transposeA, transposeB, accumulate, wide);
                     return;
                 }
                 int rowsPerChunk = ((m + threads - 1) / threads + TileRows - 1) / TileRows * TileRows;
                 int chunks = (m + rowsPerChunk - 1) / rowsPerChunk;
-                var job = new RowChunks((nint)pa, lda, (nint)pb, ldb, (nint)pc, m, k, n, transposeA, transposeB, accumulate, rowsPerChunk);
+                var job = new RowChunks((nint)pa, lda, (nint)pb, ldb, (nint)pc, m, k, n, transposeA, transposeB, accumulate, rowsPerChunk, wide);
                 Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
             }
         }
 
         /// <summary>One thread's share of a large product: a block of rows of C (the spans are pinned by the caller).</summary>
         private sealed class RowChunks(
-            nint a, int lda, nint b, int ldb, nint c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate, int rowsPerChunk)
+            nint a, int lda, nint b, int ldb, nint c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate, int rowsPerChunk, bool wide)
         {
             public void Execute(int chunk)
             {
@@ -67,18 +68,20 @@ public static partial class MatrixProduct
                 int rows = Math.Min(rowsPerChunk, m - first);
                 // Row i of op(A) starts at a + i·lda, or at a + i when A is stored transposed (its column i).
                 float* aRows = (float*)a + (transposeA ? first : (long)first * lda);
-                Run(aRows, lda, (float*)b, ldb, (float*)c + ((long)first * n), n, rows, k, n, transposeA, transposeB, accumulate);
+                Run(aRows, lda, (float*)b, ldb, (float*)c + ((long)first * n), n, rows, k, n, transposeA, transposeB, accumulate, wide);
             }
         }
 
         /// <summary>C (m × n, row stride ldc) (+)= op(A) · op(B), on the calling thread.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Run(
             float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, int n,
-            bool transposeA, bool transposeB, bool accumulate)
+            bool transposeA, bool transposeB, bool accumulate, bool wide)
         {
-            bool wide = Wide;
+            // The Vector512 path is dead code, removed by the JIT, where Vector512 is not accelerated.
+            wide &= Vector512.IsHardwareAccelerated;
             int width = wide ? 32 : 16;
-            int depth = DepthBlock;
+            int depth = wide ? DepthBlock / 2 : DepthBlock;
             int columns = Math.Min(n, ColumnBlock);
             float[] packedA = Rent(ref s_packedA, Math.Min(m, RowBlock) * depth + (TileRows * depth));
             float[] packedB = Rent(ref s_packedB, ((columns + width - 1) / width) * width * depth);
@@ -125,7 +128,7 @@ public static partial class MatrixProduct
 
         private static void Tile(bool wide, int kc, float* a, float* b, float* c, int ldc, bool add)
         {
-            if (wide)
+            if (Vector512.IsHardwareAccelerated && wide)
             {
                 Tile6x32(kc, a, b, c, ldc, add);
             }

@@ -8,14 +8,15 @@ namespace Backprop.Symbolic.Kernels;
 /// <c>MatMul</c> and for the two transposed products its backward sweep needs (dA = dC · Bᵀ, dB = Aᵀ · dC).
 /// </summary>
 /// <remarks>
-/// <para>The product is cache-blocked: B is packed, a block of <see cref="DepthBlock"/> × <see cref="ColumnBlock"/> at a time,
-/// into column panels as wide as the micro-kernel, and A, a block of <see cref="RowBlock"/> × <see cref="DepthBlock"/>
-/// at a time, into row panels of <see cref="TileRows"/> rows; packing reads the transposed operands in place. A
-/// register-tiled micro-kernel then keeps a <see cref="TileRows"/> × 16 tile of C in twelve <c>Vector256</c> registers
-/// (× 32 in <c>Vector512</c> registers where <see cref="System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated"/>)
-/// and updates it with one fused multiply-add per register per step of k. Partial tiles at the edges go through a small
-/// stack tile, so any m, k and n work. The packing buffers are per thread and reused, so a call allocates nothing
-/// once a thread has seen its largest blocks.</para>
+/// <para>The product is cache-blocked: B is packed, a block of depth 256 (128 for 32-wide panels) × 2048 columns at a
+/// time, into column panels as wide as the micro-kernel, and A, a block of 96 rows at a time, into row panels of
+/// <see cref="TileRows"/> rows. Packing reads the transposed operands in place (8 × 8 blocks are transposed in
+/// registers), so op(X) is never materialized. A register-tiled micro-kernel then keeps a 6 × 16 tile of C in twelve
+/// <c>Vector256</c> registers (6 × 32 in <c>Vector512</c> registers where
+/// <see cref="System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated"/> and n exceeds 16) and updates it with one
+/// fused multiply-add per register per step of k. Partial tiles at the edges go through a small stack tile, so any m,
+/// k and n work. The packing buffers are per thread and reused: once a thread has seen its largest blocks, a
+/// single-threaded call allocates nothing.</para>
 /// <para>Products of at least <see cref="ParallelThreshold"/> multiply-adds are split over row blocks across up to
 /// <see cref="Environment.ProcessorCount"/> threads; smaller ones run on the calling thread. Without AVX2 and FMA the
 /// kernel falls back to a plain scalar loop.</para>
@@ -58,6 +59,46 @@ public static partial class MatrixProduct
         bool transposeA,
         bool transposeB,
         bool accumulate,
+        int maxDegreeOfParallelism) =>
+        MultiplyWith(BestKernel, a, b, c, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism);
+
+    /// <summary>The implementations of the product; the best one the machine supports is <see cref="BestKernel"/>.</summary>
+    internal enum Kernel
+    {
+        /// <summary>The plain triple loop.</summary>
+        Scalar,
+
+        /// <summary>Packed blocks, 6 × 16 register tiles of <c>Vector256</c> FMAs (AVX2 + FMA).</summary>
+        Vector256,
+
+        /// <summary>Packed blocks, 6 × 32 register tiles of <c>Vector512</c> FMAs (AVX-512F, where accelerated).</summary>
+        Vector512,
+    }
+
+    /// <summary>The fastest kernel this machine runs.</summary>
+    internal static Kernel BestKernel =>
+        !Blocked.IsSupported ? Kernel.Scalar : Blocked.WideIsSupported ? Kernel.Vector512 : Kernel.Vector256;
+
+    /// <summary>True when <paramref name="kernel"/> can run on this machine.</summary>
+    internal static bool IsAvailable(Kernel kernel) => kernel switch
+    {
+        Kernel.Scalar => true,
+        Kernel.Vector256 => Blocked.IsSupported,
+        _ => Blocked.IsSupported && Blocked.WideIsSupported,
+    };
+
+    /// <summary>The product through a chosen kernel (tests run every available one).</summary>
+    internal static void MultiplyWith(
+        Kernel kernel,
+        ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b,
+        Span<float> c,
+        int m,
+        int k,
+        int n,
+        bool transposeA,
+        bool transposeB,
+        bool accumulate,
         int maxDegreeOfParallelism)
     {
         if (m < 0 || k < 0 || n < 0)
@@ -74,6 +115,10 @@ public static partial class MatrixProduct
             throw new ArgumentException(
                 $"The degree of parallelism must be -1 (every core) or at least 1; {maxDegreeOfParallelism} was given.", nameof(maxDegreeOfParallelism));
         }
+        if (!IsAvailable(kernel))
+        {
+            throw new PlatformNotSupportedException($"The {kernel} matrix-product kernel does not run on this machine.");
+        }
         if (m == 0 || n == 0)
         {
             return;
@@ -86,14 +131,15 @@ public static partial class MatrixProduct
             }
             return;
         }
-        if (!Blocked.IsSupported)
+        if (kernel == Kernel.Scalar)
         {
             MultiplyScalar(a, b, c, m, k, n, transposeA, transposeB, accumulate);
             return;
         }
         int threads = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         threads = (long)m * k * n < ParallelThreshold ? 1 : Math.Min(threads, (m + TileRows - 1) / TileRows);
-        Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads);
+        // Products of at most 16 columns waste less of the 16-wide Vector256 tiles than of the 32-wide Vector512 ones.
+        Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads, wide: kernel == Kernel.Vector512 && n > 16);
     }
 
     /// <summary>The plain triple loop: the fallback where AVX2 and FMA are missing.</summary>

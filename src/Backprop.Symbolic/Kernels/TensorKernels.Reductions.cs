@@ -18,7 +18,7 @@ public static partial class TensorKernels
     public static void Sum(Tensor x, int axis, Tensor result, bool accumulate = false)
     {
         RequireAxis(x, axis, nameof(Sum));
-        RequireShape(result, WithoutAxis(x.Shape, axis), nameof(Sum), $"the sum of {x.Shape} along axis {axis}");
+        RequireShape(result, WithoutAxis(x.Shape, axis), nameof(Sum), "the result (the input with the axis removed)");
         RequireDisjoint(result, x, nameof(Sum), "the input");
         (int outer, int size, int inner) = AroundAxis(x.Shape, axis);
         ReadOnlySpan<float> source = x.Span;
@@ -58,7 +58,7 @@ public static partial class TensorKernels
             throw Tensor.ShapeMismatch(nameof(SumRows), x.Shape, result.Shape, "the input must have rank 1 to 4");
         }
         int n = x.Shape.Last;
-        RequireShape(result, TensorShape.Of(n), nameof(SumRows), $"the column sums of {x.Shape}");
+        RequireShape(result, TensorShape.Of(n), nameof(SumRows), "the result (one sum per column)");
         RequireDisjoint(result, x, nameof(SumRows), "the input");
         Span<float> target = result.Span;
         if (!accumulate)
@@ -83,7 +83,7 @@ public static partial class TensorKernels
     public static void AddBroadcast(Tensor source, int axis, float scale, Tensor result)
     {
         RequireAxis(result, axis, nameof(AddBroadcast));
-        RequireShape(source, WithoutAxis(result.Shape, axis), nameof(AddBroadcast), $"the source broadcast along axis {axis} of {result.Shape}");
+        RequireShape(source, WithoutAxis(result.Shape, axis), nameof(AddBroadcast), "the source (the result with the axis removed)");
         RequireDisjoint(result, source, nameof(AddBroadcast), "the source");
         (int outer, int size, int inner) = AroundAxis(result.Shape, axis);
         ReadOnlySpan<float> values = source.Span;

@@ -65,8 +65,8 @@ public sealed class ConfusionMatrix
     /// <summary>How many examples of class <paramref name="actual"/> were predicted as <paramref name="predicted"/>.</summary>
     public long Count(int actual, int predicted)
     {
-        Metrics.RequireLabel(actual, 0, ClassCount, nameof(actual));
-        Metrics.RequireLabel(predicted, 0, ClassCount, nameof(predicted));
+        Metrics.RequireClass(actual, ClassCount, nameof(actual));
+        Metrics.RequireClass(predicted, ClassCount, nameof(predicted));
         return _counts[(actual * ClassCount) + predicted];
     }
 
@@ -74,8 +74,8 @@ public sealed class ConfusionMatrix
     /// <exception cref="ArgumentOutOfRangeException">A class is outside [0, <see cref="ClassCount"/>).</exception>
     public void Add(int predicted, int actual)
     {
-        Metrics.RequireLabel(predicted, 0, ClassCount, nameof(predicted));
-        Metrics.RequireLabel(actual, 0, ClassCount, nameof(actual));
+        Metrics.RequireClass(predicted, ClassCount, nameof(predicted));
+        Metrics.RequireClass(actual, ClassCount, nameof(actual));
         _counts[(actual * ClassCount) + predicted]++;
         Total++;
     }
@@ -125,7 +125,7 @@ public sealed class ConfusionMatrix
     /// <summary>Of the examples predicted as <paramref name="classIndex"/>, the share that are (true positives / column total).</summary>
     public double Precision(int classIndex)
     {
-        Metrics.RequireLabel(classIndex, 0, ClassCount, nameof(classIndex));
+        Metrics.RequireClass(classIndex, ClassCount, nameof(classIndex));
         long predicted = 0;
         for (int a = 0; a < ClassCount; a++)
         {
@@ -137,7 +137,7 @@ public sealed class ConfusionMatrix
     /// <summary>Of the examples of class <paramref name="classIndex"/>, the share predicted as it (true positives / row total).</summary>
     public double Recall(int classIndex)
     {
-        Metrics.RequireLabel(classIndex, 0, ClassCount, nameof(classIndex));
+        Metrics.RequireClass(classIndex, ClassCount, nameof(classIndex));
         long actual = 0;
         for (int p = 0; p < ClassCount; p++)
         {

@@ -7,7 +7,7 @@ namespace Backprop.Symbolic.Training;
 /// A gradient buffer with the layout of a <see cref="ParameterSet"/>: one float per parameter element, each
 /// parameter's gradient a tensor view (<c>buffer[parameter]</c>). The set's own gradients are one
 /// (<see cref="ParameterSet.GradientBuffer"/>); <see cref="ParameterSet.CreateGradientBuffer"/> makes more, e.g. one
-/// per worker of <c>DataParallel</c>.
+/// per worker of <see cref="DataParallel"/>.
 /// </summary>
 public sealed class GradientBuffer
 {

@@ -82,11 +82,19 @@ public static class Metrics
         }
     }
 
+    internal static void RequireClass(int value, int classes, string name)
+    {
+        if ((uint)value >= (uint)classes)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Class {value} is outside the {classes} classes [0, {classes - 1}].");
+        }
+    }
+
     internal static void RequireLabel(int label, int position, int classes, string name)
     {
         if ((uint)label >= (uint)classes)
         {
-            throw new ArgumentOutOfRangeException(name, label, $"The label at position {position} is {label}, outside the {classes} classes [0, {classes - 1}].");
+            throw new ArgumentOutOfRangeException(name, label, $"{name}[{position}] is {label}, outside the {classes} classes [0, {classes - 1}].");
         }
     }
 }

@@ -15,26 +15,52 @@ public sealed class MatrixProductTests
 {
     private static readonly int[] Sizes = { 1, 3, 7, 17, 33, 65, 129 };
 
-    public static TheoryData<int, bool, bool> Cases()
+    /// <summary>The kernels this machine runs (the scalar one always; Vector256 with AVX2 + FMA; Vector512 where accelerated).</summary>
+    public static TheoryData<string> Kernels()
     {
-        var data = new TheoryData<int, bool, bool>();
-        foreach (int m in Sizes)
+        var data = new TheoryData<string>();
+        foreach (MatrixProduct.Kernel kernel in Enum.GetValues<MatrixProduct.Kernel>())
         {
-            foreach (bool transposeA in new[] { false, true })
+            if (MatrixProduct.IsAvailable(kernel))
             {
-                foreach (bool transposeB in new[] { false, true })
+                data.Add(kernel.ToString());
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<string, int, bool, bool> Cases()
+    {
+        var data = new TheoryData<string, int, bool, bool>();
+        foreach (string kernel in Kernels())
+        {
+            foreach (int m in Sizes)
+            {
+                foreach (bool transposeA in new[] { false, true })
                 {
-                    data.Add(m, transposeA, transposeB);
+                    foreach (bool transposeB in new[] { false, true })
+                    {
+                        data.Add(kernel, m, transposeA, transposeB);
+                    }
                 }
             }
         }
         return data;
     }
 
+    [Fact]
+    public void The_vector_kernels_run_on_this_machine()
+    {
+        // The development and CI machines are x86-64-v3: without this the tests below would only cover the scalar loop.
+        Assert.True(MatrixProduct.IsAvailable(MatrixProduct.Kernel.Vector256));
+        Assert.NotEqual(MatrixProduct.Kernel.Scalar, MatrixProduct.BestKernel);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Every_size_and_transpose_combination_matches_a_double_product(int m, bool transposeA, bool transposeB)
+    public void Every_size_and_transpose_combination_matches_a_double_product(string kernelName, int m, bool transposeA, bool transposeB)
     {
+        var kernel = Enum.Parse<MatrixProduct.Kernel>(kernelName);
         // For each m, a spread of k and n: tile edges in both directions, depth blocks, and one large enough to thread.
         int seed = m * 4 + (transposeA ? 2 : 0) + (transposeB ? 1 : 0);
         foreach (int k in new[] { 1, 7, 33, 129, 300 })
@@ -47,21 +73,35 @@ public sealed class MatrixProductTests
                 {
                     float[] c = Reference.Random(m * n, seed + 2);
                     float[] start = (float[])c.Clone();
-                    MatrixProduct.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate);
+                    MatrixProduct.MultiplyWith(kernel, a, b, c, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: -1);
                     MatMulTests.AssertProduct(a, b, accumulate ? start : default, c, m, k, n, transposeA, transposeB,
-                        $"{m}×{k}×{n} tA={transposeA} tB={transposeB} acc={accumulate}");
+                        $"{kernel} {m}×{k}×{n} tA={transposeA} tB={transposeB} acc={accumulate}");
                 }
             }
         }
     }
 
-    [Theory]
-    [InlineData(129, 300, 129, false, false)]
-    [InlineData(200, 257, 70, true, false)]
-    [InlineData(97, 129, 2100, false, true)]
-    [InlineData(130, 140, 150, true, true)]
-    public void Threaded_products_equal_the_single_threaded_ones_bit_for_bit(int m, int k, int n, bool transposeA, bool transposeB)
+    public static TheoryData<string, int, int, int, bool, bool> LargeCases()
     {
+        var data = new TheoryData<string, int, int, int, bool, bool>();
+        foreach (string kernel in Kernels())
+        {
+            if (kernel != nameof(MatrixProduct.Kernel.Scalar))
+            {
+                data.Add(kernel, 129, 300, 129, false, false);
+                data.Add(kernel, 200, 257, 70, true, false);
+                data.Add(kernel, 97, 129, 2100, false, true);
+                data.Add(kernel, 130, 140, 150, true, true);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LargeCases))]
+    public void Threaded_products_equal_the_single_threaded_ones_bit_for_bit(string kernelName, int m, int k, int n, bool transposeA, bool transposeB)
+    {
+        var kernel = Enum.Parse<MatrixProduct.Kernel>(kernelName);
         Assert.True((long)m * k * n >= MatrixProduct.ParallelThreshold);
         float[] a = Reference.Random(m * k, 71);
         float[] b = Reference.Random(k * n, 72);
@@ -70,15 +110,16 @@ public sealed class MatrixProductTests
         {
             float[] threaded = (float[])start.Clone();
             float[] single = (float[])start.Clone();
-            MatrixProduct.Multiply(a, b, threaded, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 4);
-            MatrixProduct.Multiply(a, b, single, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 1);
+            MatrixProduct.MultiplyWith(kernel, a, b, threaded, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 4);
+            MatrixProduct.MultiplyWith(kernel, a, b, single, m, k, n, transposeA, transposeB, accumulate, maxDegreeOfParallelism: 1);
             Assert.Equal(single, threaded);
             MatMulTests.AssertProduct(a, b, accumulate ? start : default, threaded, m, k, n, transposeA, transposeB, $"{m}×{k}×{n}");
         }
     }
 
-    [Fact]
-    public void Elements_outside_the_product_are_left_alone()
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void Elements_outside_the_product_are_left_alone(string kernelName)
     {
         // C is a window of a larger span: nothing past m·n may be written, even by the partial edge tiles.
         const int m = 7, k = 9, n = 17;
@@ -86,7 +127,7 @@ public sealed class MatrixProductTests
         float[] b = Reference.Random(k * n, 75);
         var c = new float[(m * n) + 40];
         Array.Fill(c, 12345f);
-        MatrixProduct.Multiply(a, b, c, m, k, n);
+        MatrixProduct.MultiplyWith(Enum.Parse<MatrixProduct.Kernel>(kernelName), a, b, c, m, k, n, false, false, false, -1);
         for (int i = m * n; i < c.Length; i++)
         {
             Assert.Equal(12345f, c[i]);

@@ -44,7 +44,7 @@ public sealed class MetricsTests
         var error = Assert.Throws<ArgumentException>(() => Metrics.Accuracy(Scores(), new[] { 1, 0, 2 }));
         Assert.Contains("4 predictions but 3 labels", error.Message);
         var range = Assert.Throws<ArgumentOutOfRangeException>(() => Metrics.Accuracy(Scores(), new[] { 1, 0, 3, 0 }));
-        Assert.Contains("position 2 is 3, outside the 3 classes", range.Message);
+        Assert.Contains("labels[2] is 3, outside the 3 classes [0, 2]", range.Message);
         var rank = Assert.Throws<ArgumentException>(() => Metrics.Accuracy(Tensor.Zeros(6), new[] { 0 }));
         Assert.Contains("[rows, classes]", rank.Message);
         Assert.Throws<ArgumentException>(() => Metrics.Accuracy(ReadOnlySpan<int>.Empty, ReadOnlySpan<int>.Empty));
@@ -121,9 +121,11 @@ public sealed class MetricsTests
     {
         var matrix = new ConfusionMatrix(2);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Add(new[] { 0, 1, 2 }, new[] { 0, 1, 1 }));
-        Assert.Contains("position 2 is 2", error.Message);
+        Assert.Contains("predicted[2] is 2, outside the 2 classes", error.Message);
         Assert.Equal(0, matrix.Total);
         Assert.Throws<ArgumentException>(() => matrix.Add(Tensor.Zeros(2, 3), new[] { 0, 1 }));
+        Assert.Contains("Class 5 is outside the 2 classes [0, 1]", Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Add(predicted: 5, actual: 0)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => matrix.Recall(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConfusionMatrix(1));
         Assert.Throws<ArgumentException>(() => new ConfusionMatrix(3, new[] { "a", "b" }));
     }

@@ -78,7 +78,7 @@ public abstract class Initializer
     {
         RequireFinite(mean, nameof(mean));
         RequireScale(standardDeviation, nameof(standardDeviation));
-        return new NormalInitializer(mean, standardDeviation, FanScaling.None, 1.0, seed);
+        return new RandomInitializer(uniform: false, mean, standardDeviation, FanScaling.None, 1.0, seed);
     }
 
     /// <summary>Every element uniform in [<paramref name="low"/>, <paramref name="high"/>).</summary>
@@ -91,28 +91,28 @@ public abstract class Initializer
         {
             throw new ArgumentOutOfRangeException(nameof(high), high, $"The upper bound must not be below the lower bound {low}.");
         }
-        return new UniformInitializer(low, high, FanScaling.None, 1.0, seed);
+        return new RandomInitializer(uniform: true, (low + high) / 2, (high - low) / 2, FanScaling.None, 1.0, seed);
     }
 
     /// <summary>Glorot/Xavier normal: N(0, σ²) with σ = gain·√(2 / (fan-in + fan-out)).</summary>
     public static Initializer XavierNormal(long seed, double gain = 1.0)
     {
         RequireScale(gain, nameof(gain));
-        return new NormalInitializer(0, 0, FanScaling.Xavier, gain, seed);
+        return new RandomInitializer(uniform: false, 0, 0, FanScaling.Xavier, gain, seed);
     }
 
     /// <summary>Glorot/Xavier uniform: U(−a, a) with a = gain·√(6 / (fan-in + fan-out)).</summary>
     public static Initializer XavierUniform(long seed, double gain = 1.0)
     {
         RequireScale(gain, nameof(gain));
-        return new UniformInitializer(0, 0, FanScaling.Xavier, gain, seed);
+        return new RandomInitializer(uniform: true, 0, 0, FanScaling.Xavier, gain, seed);
     }
 
     /// <summary>He/Kaiming normal for ReLU layers: N(0, σ²) with σ = √(2 / fan-in).</summary>
-    public static Initializer HeNormal(long seed) => new NormalInitializer(0, 0, FanScaling.He, 1.0, seed);
+    public static Initializer HeNormal(long seed) => new RandomInitializer(uniform: false, 0, 0, FanScaling.He, 1.0, seed);
 
     /// <summary>He/Kaiming uniform for ReLU layers: U(−a, a) with a = √(6 / fan-in).</summary>
-    public static Initializer HeUniform(long seed) => new UniformInitializer(0, 0, FanScaling.He, 1.0, seed);
+    public static Initializer HeUniform(long seed) => new RandomInitializer(uniform: true, 0, 0, FanScaling.He, 1.0, seed);
 
     /// <summary>Every element 0 (biases, usually).</summary>
     public static Initializer Zeros { get; } = new ConstantInitializer(0f);

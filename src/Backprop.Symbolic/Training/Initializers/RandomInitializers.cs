@@ -9,54 +9,36 @@ internal enum FanScaling
     /// <summary>The spread given by the user.</summary>
     None,
 
-    /// <summary>Glorot and Bengio (2010): variance 2 / (fan-in + fan-out).</summary>
+    /// <summary>Glorot and Bengio (2010): variance gain² · 2 / (fan-in + fan-out).</summary>
     Xavier,
 
     /// <summary>He et al. (2015): variance 2 / fan-in.</summary>
     He,
 }
 
-/// <summary>Normal draws: N(mean, σ²), σ fixed or from the fans.</summary>
-internal sealed class NormalInitializer(double mean, double standardDeviation, FanScaling scaling, double gain, long seed) : Initializer
+/// <summary>
+/// Normal or uniform draws around a center. The spread is the standard deviation of a normal draw and the half-width
+/// of a uniform one; under fan scaling it is the scheme's standard deviation σ, and a uniform draw then spans
+/// (−√3·σ, √3·σ), which has that variance (Xavier's √(6 / (fan-in + fan-out)), He's √(6 / fan-in)).
+/// </summary>
+internal sealed class RandomInitializer(bool uniform, double center, double spread, FanScaling scaling, double gain, long seed) : Initializer
 {
     private readonly SeededRandom _random = new(seed);
 
     protected override void FillCore(Span<float> values, TensorShape shape)
     {
-        (int fanIn, int fanOut) = Fans(shape);
-        double sigma = scaling switch
-        {
-            FanScaling.Xavier => gain * Math.Sqrt(2.0 / (fanIn + fanOut)),
-            FanScaling.He => Math.Sqrt(2.0 / fanIn),
-            _ => standardDeviation,
-        };
+        double width = scaling == FanScaling.None ? spread : ScaledDeviation(shape) * (uniform ? Math.Sqrt(3) : 1);
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = (float)(mean + (sigma * _random.NextNormal()));
+            double draw = uniform ? (2 * _random.NextDouble()) - 1 : _random.NextNormal();
+            values[i] = (float)(center + (width * draw));
         }
     }
-}
 
-/// <summary>Uniform draws: U(low, high), or U(−a, a) with a from the fans.</summary>
-internal sealed class UniformInitializer(double low, double high, FanScaling scaling, double gain, long seed) : Initializer
-{
-    private readonly SeededRandom _random = new(seed);
-
-    protected override void FillCore(Span<float> values, TensorShape shape)
+    private double ScaledDeviation(TensorShape shape)
     {
         (int fanIn, int fanOut) = Fans(shape);
-        double limit = scaling switch
-        {
-            FanScaling.Xavier => gain * Math.Sqrt(6.0 / (fanIn + fanOut)),
-            FanScaling.He => Math.Sqrt(6.0 / fanIn),
-            _ => 0,
-        };
-        double lo = scaling == FanScaling.None ? low : -limit;
-        double width = scaling == FanScaling.None ? high - low : 2 * limit;
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (float)(lo + (width * _random.NextDouble()));
-        }
+        return scaling == FanScaling.Xavier ? gain * Math.Sqrt(2.0 / (fanIn + fanOut)) : Math.Sqrt(2.0 / fanIn);
     }
 }
 

@@ -17,9 +17,6 @@ namespace Backprop.Symbolic.Training.Optimizers;
 /// </remarks>
 public class Adam : Optimizer
 {
-    private float[] _m = [];
-    private float[] _v = [];
-
     /// <summary>Adam with learning rate η, β₁, β₂, ε and coupled L2 weight decay λ (default 0).</summary>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0f)
         : this(learningRate, beta1, beta2, epsilon, weightDecay, decoupledWeightDecay: 0f)
@@ -51,19 +48,8 @@ public class Adam : Optimizer
     /// <summary>The decoupled factor λ applied as <c>θ ← θ − ηλθ</c> (0 for <see cref="Adam"/>).</summary>
     public float DecoupledWeightDecay { get; }
 
-    /// <inheritdoc/>
-    protected override void CreateState(int length)
-    {
-        _m = new float[length];
-        _v = new float[length];
-    }
-
-    /// <inheritdoc/>
-    protected override void ClearState()
-    {
-        _m.AsSpan().Clear();
-        _v.AsSpan().Clear();
-    }
+    /// <summary>Two buffers: the moments m and v.</summary>
+    protected override int StateBufferCount => 2;
 
     /// <inheritdoc/>
     protected override void Update(Span<float> values, ReadOnlySpan<float> gradients, long step)
@@ -79,8 +65,8 @@ public class Adam : Optimizer
         float stepSize = (float)(rate / (1.0 - Math.Pow(beta1, step)));
         float inverseRootCorrection = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
 
-        Span<float> m = _m;
-        Span<float> v = _v;
+        Span<float> m = State(0);
+        Span<float> v = State(1);
         ref float theta = ref MemoryMarshal.GetReference(values);
         ref float grad = ref MemoryMarshal.GetReference(gradients);
         ref float mRef = ref MemoryMarshal.GetReference(m);

@@ -14,8 +14,6 @@ namespace Backprop.Symbolic.Training.Optimizers;
 /// </remarks>
 public class Momentum : Optimizer
 {
-    private float[] _velocity = [];
-
     /// <summary>Momentum SGD with learning rate η (default 0.01), momentum μ (default 0.9) and L2 weight decay λ (default 0).</summary>
     public Momentum(float learningRate = 0.01f, float momentum = 0.9f, float weightDecay = 0f)
         : this(learningRate, momentum, weightDecay, nesterov: false)
@@ -39,11 +37,8 @@ public class Momentum : Optimizer
     /// <summary>True for Nesterov's accelerated gradient (<see cref="Nesterov"/>).</summary>
     public bool IsNesterov { get; }
 
-    /// <inheritdoc/>
-    protected override void CreateState(int length) => _velocity = new float[length];
-
-    /// <inheritdoc/>
-    protected override void ClearState() => _velocity.AsSpan().Clear();
+    /// <summary>One buffer: the velocity v.</summary>
+    protected override int StateBufferCount => 1;
 
     /// <inheritdoc/>
     protected override void Update(Span<float> values, ReadOnlySpan<float> gradients, long step)
@@ -54,7 +49,7 @@ public class Momentum : Optimizer
         // Nesterov steps along g + μv (the look-ahead); heavy ball along v, i.e. 0·g + 1·v.
         float gradientWeight = IsNesterov ? 1f : 0f;
         float velocityWeight = IsNesterov ? mu : 1f;
-        Span<float> velocity = _velocity;
+        Span<float> velocity = State(0);
         ref float theta = ref MemoryMarshal.GetReference(values);
         ref float grad = ref MemoryMarshal.GetReference(gradients);
         ref float vel = ref MemoryMarshal.GetReference(velocity);

@@ -18,6 +18,7 @@ public abstract class Optimizer
 {
     private float _learningRate;
     private int _stateLength = -1;
+    private float[][] _state = [];
 
     /// <summary>An optimizer with the given learning rate.</summary>
     protected Optimizer(float learningRate)
@@ -59,7 +60,11 @@ public abstract class Optimizer
         }
         if (_stateLength < 0)
         {
-            CreateState(values.Length);
+            _state = new float[StateBufferCount][];
+            for (int i = 0; i < _state.Length; i++)
+            {
+                _state[i] = new float[values.Length];
+            }
             _stateLength = values.Length;
         }
         else if (_stateLength != values.Length)
@@ -79,18 +84,20 @@ public abstract class Optimizer
     public void Reset()
     {
         StepCount = 0;
-        ClearState();
+        foreach (float[] buffer in _state)
+        {
+            buffer.AsSpan().Clear();
+        }
     }
 
-    /// <summary>Allocates the state for <paramref name="length"/> values (called once, before the first step).</summary>
-    protected virtual void CreateState(int length)
-    {
-    }
+    /// <summary>
+    /// How many buffers of per-value state the algorithm keeps (momentum's velocity: 1; Adam's moments: 2). They are
+    /// allocated on the first step, as long as the values, zeroed, and read with <see cref="State"/>.
+    /// </summary>
+    protected virtual int StateBufferCount => 0;
 
-    /// <summary>Sets the state back to its initial values.</summary>
-    protected virtual void ClearState()
-    {
-    }
+    /// <summary>State buffer <paramref name="index"/> (see <see cref="StateBufferCount"/>), one float per value.</summary>
+    protected Span<float> State(int index) => _state[index];
 
     /// <summary>One update; <paramref name="step"/> is 1 for the first step. The lengths already agree.</summary>
     protected abstract void Update(Span<float> values, ReadOnlySpan<float> gradients, long step);
@@ -99,8 +106,13 @@ public abstract class Optimizer
     private protected static float Require(float value, float low, float high, string name, bool highExclusive = false)
     {
         bool ok = float.IsFinite(value) && value >= low && (highExclusive ? value < high : value <= high);
-        return ok
-            ? value
-            : throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number in [{low}, {high}{(highExclusive ? ")" : "]")}.");
+        if (ok)
+        {
+            return value;
+        }
+        string range = high == float.MaxValue
+            ? $"a finite number, {low} or more"
+            : $"a number in [{low}, {high}{(highExclusive ? ")" : "]")}";
+        throw new ArgumentOutOfRangeException(name, value, $"{name} must be {range}.");
     }
 }

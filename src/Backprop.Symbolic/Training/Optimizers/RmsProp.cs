@@ -14,8 +14,6 @@ namespace Backprop.Symbolic.Training.Optimizers;
 /// </remarks>
 public sealed class RmsProp : Optimizer
 {
-    private float[] _meanSquare = [];
-
     /// <summary>RMSProp with learning rate η, decay ρ and ε.</summary>
     public RmsProp(float learningRate = 0.001f, float rho = 0.9f, float epsilon = 1e-8f)
         : base(learningRate)
@@ -30,11 +28,8 @@ public sealed class RmsProp : Optimizer
     /// <summary>The ε added to the root mean square.</summary>
     public float Epsilon { get; }
 
-    /// <inheritdoc/>
-    protected override void CreateState(int length) => _meanSquare = new float[length];
-
-    /// <inheritdoc/>
-    protected override void ClearState() => _meanSquare.AsSpan().Clear();
+    /// <summary>One buffer: the running mean of squared gradients s.</summary>
+    protected override int StateBufferCount => 1;
 
     /// <inheritdoc/>
     protected override void Update(Span<float> values, ReadOnlySpan<float> gradients, long step)
@@ -43,7 +38,7 @@ public sealed class RmsProp : Optimizer
         float rho = Rho;
         float oneMinusRho = 1f - rho;
         float epsilon = Epsilon;
-        Span<float> meanSquare = _meanSquare;
+        Span<float> meanSquare = State(0);
         ref float theta = ref MemoryMarshal.GetReference(values);
         ref float grad = ref MemoryMarshal.GetReference(gradients);
         ref float ms = ref MemoryMarshal.GetReference(meanSquare);
