@@ -37,6 +37,15 @@ public sealed class DigitsModel
         DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,
             W1.Gradient, b1.Gradient, W2.Gradient, b2.Gradient, W3.Gradient, b3.Gradient);
 
+    /// <summary>The same for a data-parallel worker: the gradient lands in the worker's own buffer.</summary>
+    public float LossGradient(Tensor x, System.ReadOnlySpan<int> labels, GradientBuffer g) =>
+        DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,
+            g[W1], g[b1], g[W2], g[b2], g[W3], g[b3]);
+
+    /// <summary>The mean loss alone (the primal), for gradient checking.</summary>
+    public float Loss(Tensor x, System.ReadOnlySpan<int> labels) =>
+        DigitsNetwork.Loss(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value);
+
     /// <summary>The class scores for every row of <paramref name="x"/>.</summary>
     public Tensor Logits(Tensor x) =>
         DigitsNetwork.Logits(x, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value);

@@ -22,6 +22,8 @@ public sealed record Options
     public double InitMean { get; init; }
     public double InitStd { get; init; } = 0.1;
     public string Out { get; init; } = "digits-output";
+    public int Workers { get; init; } = 1;
+    public bool CheckGradient { get; init; } = true;
     public string Data { get; init; } = Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");
 
     /// <summary>The initializer of weight matrix <paramref name="layer"/> (0, 1, 2), seeded from <see cref="Seed"/> and the layer.</summary>
@@ -58,6 +60,7 @@ public sealed record Options
         : !(LearningRate > 0) || !float.IsFinite(LearningRate) ? "--learning-rate must be a number above 0."
         : Hidden1 < 1 || Hidden2 < 1 ? "--hidden takes two sizes of at least 1, e.g. --hidden 64 32."
         : !(InitStd >= 0) ? "--init-std must be 0 or more."
+        : Workers < 1 || Workers > BatchSize ? "--workers must be between 1 and --batch-size."
         : !File.Exists(Data) ? $"The digits data '{Data}' does not exist; pass its path with --data."
         : null;
 
@@ -85,11 +88,13 @@ public sealed record Options
         var initMean = new Option<double>("--init-mean") { Description = "Mean of A_ij with --init normal", DefaultValueFactory = _ => d.InitMean };
         var initStd = new Option<double>("--init-std") { Description = "Standard deviation of A_ij with --init normal", DefaultValueFactory = _ => d.InitStd };
         var output = new Option<string>("--out") { Description = "Folder for the curves (PNG) and the checkpoint (safetensors)", DefaultValueFactory = _ => d.Out };
+        var workers = new Option<int>("--workers") { Description = "Threads a minibatch is split across (data parallelism)", DefaultValueFactory = _ => d.Workers };
+        var checkGradient = new Option<bool>("--check-gradient") { Description = "Check the generated gradient against central differences before training", DefaultValueFactory = _ => d.CheckGradient };
         var data = new Option<string>("--data") { Description = "The digits CSV (gzip)", DefaultValueFactory = _ => d.Data };
 
         var command = new RootCommand("Trains an MLP on the UCI handwritten digits with a compile-time generated gradient.")
         {
-            optimizer, learningRate, weightDecay, epochs, hidden, batchSize, seed, splitSeed, init, initMean, initStd, output, data,
+            optimizer, learningRate, weightDecay, epochs, hidden, batchSize, seed, splitSeed, init, initMean, initStd, output, workers, checkGradient, data,
         };
         command.SetAction(parse =>
         {
@@ -109,6 +114,8 @@ public sealed record Options
                 InitMean = parse.GetValue(initMean),
                 InitStd = parse.GetValue(initStd),
                 Out = parse.GetValue(output)!,
+                Workers = parse.GetValue(workers),
+                CheckGradient = parse.GetValue(checkGradient),
                 Data = parse.GetValue(data)!,
             };
             if (parsed.Problem() is { } problem)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO;
 using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
+using Backprop.Symbolic.GradientChecking;
 using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
@@ -39,6 +40,22 @@ public static class Program
         Console.WriteLine($"network: {digits.FeatureCount}-{options.Hidden1}-{options.Hidden2}-{digits.ClassCount} tanh MLP, {model.Parameters.ElementCount} parameters, " +
             $"init {options.Init}, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, {options.Epochs} epochs");
 
+        if (options.CheckGradient)
+        {
+            // The generated gradient against central differences of the loss, on the first rows of the training split.
+            Tensor x = train.Features.Slice(0, 0, 16);
+            int[] y = train.Labels.Slice(0, 16).ToArray();
+            GradientCheckReport check = GradientCheck.Check(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y));
+            Console.WriteLine($"gradient check ({check.ElementsChecked} elements): worst {check.Worst}");
+            if (!check.Passed)
+            {
+                Console.Error.WriteLine("The generated gradient disagrees with central differences.");
+                return 1;
+            }
+        }
+
+        using var parallel = options.Workers > 1 ? new DataParallel(model.Parameters, options.Workers) : null;
+        BatchGradientFunction workerGradient = model.LossGradient;
         var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
         var progress = new TrainingProgress(options.Epochs);
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
@@ -47,7 +64,9 @@ public static class Program
             int rows = 0;
             foreach (Minibatch batch in batches.NextEpoch())
             {
-                float loss = model.LossGradient(batch.Features, batch.Labels);
+                float loss = parallel is null
+                    ? model.LossGradient(batch.Features, batch.Labels)
+                    : parallel.ComputeGradients(batch.Features, batch.Labels, workerGradient);
                 optimizer.Step(model.Parameters);
                 int n = batch.Features.Shape[0];
                 lossSum += (double)loss * n;
