@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Symbolic.Generators.Analyses;
 using Backprop.Symbolic.Generators.Model;
+using Backprop.Symbolic.Generators.Simplification;
 
 namespace Backprop.Symbolic.Generators.Differentiation;
 
@@ -17,13 +18,47 @@ internal sealed class LoopFacts
     private readonly IReadOnlyDictionary<string, TypeRef> _types;
     private readonly ISet<string> _localArrays;
     private readonly ISet<string> _stable;
+    private readonly HashSet<string> _createdInLoops = new();
+    private readonly Dictionary<string, Expr> _lengths = new();
 
-    public LoopFacts(Scopes scopes, IReadOnlyDictionary<string, TypeRef> types, ISet<string> localArrays, ISet<string> stable)
+    public LoopFacts(Scopes scopes, IReadOnlyDictionary<string, TypeRef> types, IReadOnlyList<Statement> forward, ISet<string> stable)
     {
         _scopes = scopes;
         _types = types;
-        _localArrays = localArrays;
         _stable = stable;
+        _localArrays = new HashSet<string>();
+        VariableUses.LocalArrays(forward, _localArrays);
+        foreach (ArrayAllocation a in VariableUses.Descendants(VariableUses.Descendants(forward).OfType<LoopStatement>().SelectMany(l => l.Header.Concat(l.Body))).OfType<ArrayAllocation>())
+        {
+            _createdInLoops.Add(a.Target.Name);
+            var reads = new HashSet<string>();
+            VariableUses.Names(a.Length, reads);
+            if (!reads.Any(_scopes.IsHeader))
+            {
+                // Nothing the length reads changes while the array lives: its length is the allocation's.
+                _lengths[a.Target.Name] = a.Length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="e"/> with the length of each local array created in a loop written as the length it was
+    /// allocated with: the backward sweep reverses many iterations, and has none of their arrays, only the
+    /// values their lengths were computed from.
+    /// </summary>
+    public Expr WithAllocatedLengths(Expr e)
+    {
+        if (e is LengthRead l && _lengths.TryGetValue(l.Sequence.Name, out Expr? length))
+        {
+            return WithAllocatedLengths(length);
+        }
+        IReadOnlyList<Expr> children = CommonSubexpressions.Children(e);
+        if (children.Count == 0)
+        {
+            return e;
+        }
+        var rewritten = children.Select(WithAllocatedLengths).ToList();
+        return rewritten.SequenceEqual(children) ? e : CommonSubexpressions.WithChildren(e, rewritten);
     }
 
     /// <summary>The most arithmetic operations a floating value may take to be recomputed rather than recorded.</summary>
@@ -41,8 +76,9 @@ internal sealed class LoopFacts
     public bool IsRecomputable(Expr e) => e switch
     {
         Constant or Literal or Variable => true,
-        // The backward sweep has a local array itself only when it was created at the top level.
-        LengthRead l => !_localArrays.Contains(l.Sequence.Name) || _scopes.OwnerOf(l.Sequence.Name) is null,
+        // The backward sweep has a local array itself only when it was created outside every loop; the
+        // length of one created in a loop is the length it was allocated with (see WithAllocatedLengths).
+        LengthRead l => _lengths.TryGetValue(l.Sequence.Name, out Expr? length) ? IsRecomputable(length) : !_createdInLoops.Contains(l.Sequence.Name),
         // A parameter's elements never change, nor do a stable local array's after it is filled.
         ElementRead r => (_stable.Contains(r.Sequence.Name) || !_localArrays.Contains(r.Sequence.Name)) && IsRecomputable(r.Index),
         Unary u => IsRecomputable(u.Operand),

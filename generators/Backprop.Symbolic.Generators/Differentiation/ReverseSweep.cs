@@ -36,6 +36,7 @@ internal sealed class ReverseSweep
     private List<ArrayAllocation> _allocations = new();
     private Scopes _scopes = null!;
     private TapePlan _tape = null!;
+    private LoopFacts _facts = null!;
     private string? _comment;
 
     public ReverseSweep(Activity activity, NameAllocator names, IReadOnlyList<string> origins, Variable value, IEnumerable<ParameterModel> parameters)
@@ -66,8 +67,8 @@ internal sealed class ReverseSweep
         _scopes = new Scopes(forward);
         RecordTypes(forward);
         _allocations = VariableUses.Descendants(forward).OfType<ArrayAllocation>().ToList();
-        var localArrays = new HashSet<string>(_allocations.Select(a => a.Target.Name));
-        _tape = new TapePlan(_scopes, new LoopFacts(_scopes, _types, localArrays, StableArrays.Find(forward)), _names, _types);
+        _facts = new LoopFacts(_scopes, _types, forward, StableArrays.Find(forward));
+        _tape = new TapePlan(_scopes, _facts, _names, _types, forward);
         var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 
@@ -240,7 +241,7 @@ internal sealed class ReverseSweep
             ScopeKey? owner = _scopes.OwnerOf(a.Target.Name);
             if (_activity.IsActive(a.Target.Name) && (owner is null ? scope is null : scope is { } s && owner.Value.Equals(s)))
             {
-                output.Add(new ArrayAllocation(AdjointOf(a.Target.Name) with { Type = a.Target.Type }, a.Length, EquatableArray<Expr>.Empty, -1));
+                output.Add(new ArrayAllocation(AdjointOf(a.Target.Name) with { Type = a.Target.Type }, _facts.WithAllocatedLengths(a.Length), EquatableArray<Expr>.Empty, -1));
             }
         }
         return output;
@@ -289,6 +290,9 @@ internal sealed class ReverseSweep
                 throw new InvalidOperationException($"The adjoint of '{pair.Key}' has terms inside a loop but was not settled in it.");
             }
         }
+        // The adjoints of what only lives in the loop's iterations are done with: a later reset of one
+        // would declare it again outside the block that declares it.
+        _zeroed.RemoveWhere(n => inside.Contains(n) && !_scopes.HeadersOf(l).Contains(n));
         bool any = body.Any(st => st is not CommentStatement);
         output.AddRange(before);
         if (!any)
@@ -298,7 +302,60 @@ internal sealed class ReverseSweep
         string index = _names.FreshNumbered("_k");
         body.InsertRange(0, AdjointArrays(new ScopeKey(l, 0)));
         body.InsertRange(0, _tape.Restore(l, new ScopeKey(l, 0), body, index));
-        Emit(output, new ReverseLoop(l.Counter!, index, body.ToEquatableArray(), l.Origin));
+        var mirror = new ReverseLoop(l.Counter!, index, body.ToEquatableArray(), l.Origin);
+        KeepValuesTheMirrorRestores(mirror, output);
+        Emit(output, mirror);
+    }
+
+    /// <summary>
+    /// The backward loop restores, iteration by iteration, the values the forward loop overwrote, and ends
+    /// with each holding its value from before the loop. Terms still waiting to be added that read one of
+    /// them want its value after the loop: they read a copy taken before the backward loop starts.
+    /// </summary>
+    private void KeepValuesTheMirrorRestores(ReverseLoop mirror, List<Statement> output)
+    {
+        var restored = new HashSet<string>();
+        VariableUses.Definitions(new[] { mirror }, restored);
+        var copies = new Dictionary<string, Variable>();
+        Dictionary<string, List<Expr>> pending = _pending.Peek();
+        foreach (string name in pending.Keys.OrderBy(n => n, StringComparer.Ordinal).ToList())
+        {
+            pending[name] = pending[name].Select(term => ReadCopies(term, restored, copies, output)).ToList();
+        }
+        foreach (Dictionary<string, List<Expr>> enclosing in _pending.Skip(1))
+        {
+            var read = new HashSet<string>();
+            foreach (Expr term in enclosing.Values.SelectMany(t => t))
+            {
+                VariableUses.Names(term, read);
+            }
+            if (read.Overlaps(restored))
+            {
+                throw new InvalidOperationException($"A term of an enclosing block reads '{read.First(restored.Contains)}', which a backward loop inside the block restores.");
+            }
+        }
+    }
+
+    /// <summary><paramref name="term"/> reading, for each variable in <paramref name="restored"/>, a copy of it declared now.</summary>
+    private Expr ReadCopies(Expr term, ISet<string> restored, Dictionary<string, Variable> copies, List<Statement> output)
+    {
+        if (term is Variable v && restored.Contains(v.Name))
+        {
+            if (!copies.TryGetValue(v.Name, out Variable? copy))
+            {
+                copy = new Variable(_names.Fresh(v.Name + "_end"), v.Type);
+                copies[v.Name] = copy;
+                output.Add(new Assignment(copy, v, -1));
+            }
+            return copy;
+        }
+        IReadOnlyList<Expr> children = Simplification.CommonSubexpressions.Children(term);
+        if (children.Count == 0)
+        {
+            return term;
+        }
+        var rewritten = children.Select(c => ReadCopies(c, restored, copies, output)).ToList();
+        return rewritten.SequenceEqual(children) ? term : Simplification.CommonSubexpressions.WithChildren(term, rewritten);
     }
 
     private void If(IfStatement f, List<Statement> output)
@@ -390,7 +447,7 @@ internal sealed class ReverseSweep
             }
             if (pair.Value.Count > 0)
             {
-                output.Add(new Accumulation(AdjointOf(pair.Key), Sum(pair.Value)!, -1));
+                output.Add(WithAllocatedLengths(new Accumulation(AdjointOf(pair.Key), Sum(pair.Value)!, -1)));
             }
         }
         _comment = comment;
@@ -501,8 +558,20 @@ internal sealed class ReverseSweep
             output.Add(new CommentStatement(_comment));
             _comment = null;
         }
-        output.Add(statement);
+        output.Add(WithAllocatedLengths(statement));
     }
+
+    /// <summary>A backward statement reading the lengths of local arrays created in loops as the lengths they were allocated with.</summary>
+    private Statement WithAllocatedLengths(Statement s) => s switch
+    {
+        Assignment a => a with { Value = _facts.WithAllocatedLengths(a.Value) },
+        Accumulation a => a with { Value = _facts.WithAllocatedLengths(a.Value) },
+        ElementAccumulation a => a with { Index = _facts.WithAllocatedLengths(a.Index), Value = _facts.WithAllocatedLengths(a.Value) },
+        ElementWrite w => w with { Index = _facts.WithAllocatedLengths(w.Index), Value = _facts.WithAllocatedLengths(w.Value) },
+        SpanAccumulation a => a with { Scale = _facts.WithAllocatedLengths(a.Scale) },
+        IfStatement f => f with { Condition = _facts.WithAllocatedLengths(f.Condition) },
+        _ => s,
+    };
 
     private void RecordTypes(IEnumerable<Statement> forward)
     {

@@ -24,12 +24,16 @@ internal sealed class TapePlan
     private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
     private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
 
-    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types)
+    private readonly HashSet<string> _spanPartials;
+
+    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types, IEnumerable<Statement> forward)
     {
         _scopes = scopes;
         _facts = facts;
         _names = names;
         _types = types;
+        _spanPartials = new HashSet<string>(VariableUses.Descendants(forward).OfType<DifferentiableCall>()
+            .SelectMany(c => c.Partials).Select(p => p.Variable).OfType<Variable>().Where(v => v.Type.Kind == ScalarKind.Sequence).Select(v => v.Name));
     }
 
     /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
@@ -114,16 +118,18 @@ internal sealed class TapePlan
                 Recompute(variable, definition.Value);
                 return;
             }
-            if (type.Kind is ScalarKind.Other or ScalarKind.Sequence)
+            if (type.Kind is ScalarKind.Other || type.Kind is ScalarKind.Sequence && !_spanPartials.Contains(name))
             {
                 throw new InvalidOperationException($"'{name}' of type {type.Name} would have to be recorded on the tape.");
             }
+            // A callee's partials for a span argument are recorded like a scalar, all elements at once.
             pushes.Add(variable);
             pops.Add(new TapePop(variable));
         }
 
         void Recompute(Variable variable, Expr value)
         {
+            value = _facts.WithAllocatedLengths(value);
             var reads = new HashSet<string>();
             VariableUses.Names(value, reads);
             foreach (string read in reads.OrderBy(n => n, StringComparer.Ordinal))

@@ -167,6 +167,7 @@ internal static class MethodBodyWriter
 
     private static string Pop(TypeRef type, string tape) => type.Kind switch
     {
+        ScalarKind.Sequence => tape + (type.Element!.Kind == ScalarKind.Single ? ".PopSingles()" : ".PopDoubles()"),
         ScalarKind.Double => tape + ".PopDouble()",
         ScalarKind.Single => "(float)" + tape + ".PopDouble()",
         ScalarKind.Bool => tape + ".PopBoolean()",
@@ -241,6 +242,7 @@ internal static class MethodBodyWriter
                 {
                     Assignment a => a.Target,
                     DifferentiableCall c => c.Target,
+                    ArrayAllocation a => a.Target,
                     ReturnStatement r => value with { Type = r.Value.Type },
                     _ => null,
                 };

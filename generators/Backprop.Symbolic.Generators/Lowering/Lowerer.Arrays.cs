@@ -148,8 +148,9 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>
-    /// A local array, or a span whose elements are differentiated, may go to a [Differentiable] method
-    /// that takes a <c>ReadOnlySpan&lt;T&gt;</c> (or, for a parameter, the same array type), outside loops.
+    /// A local array, or a span whose elements are differentiated, may go to a [Differentiable] or
+    /// [CustomGradient] method that takes a <c>ReadOnlySpan&lt;T&gt;</c> (or, for a parameter, the same array
+    /// type), inside loops too.
     /// Anything else is reported here; null when the arguments are fine.
     /// </summary>
     private Expr? CheckSequenceArguments(IInvocationOperation invocation, EquatableArray<Expr> arguments)
@@ -164,15 +165,10 @@ internal sealed partial class Lowerer
             }
             IArgumentOperation argument = OrderedArguments(invocation)[i];
             ITypeSymbol parameter = method.Parameters[i].Type;
-            if (!DifferentiableAttributeReader.IsDifferentiable(method) || CustomGradientReader.Find(method.OriginalDefinition) is not null)
+            if (!DifferentiableAttributeReader.IsDifferentiable(method) && CustomGradientReader.Find(method.OriginalDefinition) is null)
             {
-                return Unsupported(argument, "passing a local array, or a span or array whose elements are differentiated, to a method that is not [Differentiable] is not supported",
+                return Unsupported(argument, "passing a local array, or a span or array whose elements are differentiated, to a method that is neither [Differentiable] nor [CustomGradient] is not supported",
                     "mark the method [Differentiable] and let it take a ReadOnlySpan<" + sequence.Type.Element!.Name + ">, or pass the elements it needs as separate parameters");
-            }
-            if (_loops.Count > 0)
-            {
-                return Unsupported(argument, "passing a span or an array to a [Differentiable] method inside a loop is not supported yet",
-                    "call it before or after the loop, or index the elements in the loop");
             }
             if (_localArrays.Contains(sequence.Name) && !TypeMapper.IsReadOnlySpan(parameter))
             {

@@ -776,7 +776,7 @@ internal sealed partial class Lowerer
             else
             {
                 partials.Add(new PartialSlot(null));
-                if (arguments[i].Type.IsFloating && Activity.IsVaried(arguments[i], _varied))
+                if (arguments[i].Type.IsDifferentiable && Activity.IsVaried(arguments[i], _varied))
                 {
                     Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
                     failed = true;

@@ -2,6 +2,7 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Backprop.Symbolic.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Backprop.Symbolic.Taping;
 
@@ -241,6 +242,56 @@ public sealed class Tape
         /// <summary>Pushes a branch decision.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Push(bool value) => Push(value ? 1L : 0L);
+
+        /// <summary>
+        /// Pushes every element of <paramref name="values"/>, then their count: a callee's partials for a span
+        /// argument inside a loop. <see cref="PopDoubles"/> gives them back.
+        /// </summary>
+        public void Push(ReadOnlySpan<double> values)
+        {
+            EnsureValues(values.Length);
+            values.CopyTo(_values.AsSpan(_valueCount));
+            _valueCount += values.Length;
+            Push((long)values.Length);
+        }
+
+        /// <summary>Pushes every element of <paramref name="values"/> (widened exactly), then their count; <see cref="PopSingles"/> gives them back.</summary>
+        public void Push(ReadOnlySpan<float> values)
+        {
+            EnsureValues(values.Length);
+            TensorPrimitives.ConvertChecked<float, double>(values, _values.AsSpan(_valueCount, values.Length));
+            _valueCount += values.Length;
+            Push((long)values.Length);
+        }
+
+        /// <summary>Pops the elements pushed last by <see cref="Push(ReadOnlySpan{double})"/> into scratch rented from the tape.</summary>
+        public Span<double> PopDoubles()
+        {
+            int length = (int)PopInt64();
+            Span<double> span = _tape.RentDoubles(length);
+            _valueCount -= length;
+            _values.AsSpan(_valueCount, length).CopyTo(span);
+            return span;
+        }
+
+        /// <summary>Pops the elements pushed last by <see cref="Push(ReadOnlySpan{float})"/> into scratch rented from the tape.</summary>
+        public Span<float> PopSingles()
+        {
+            int length = (int)PopInt64();
+            Span<float> span = _tape.RentSingles(length);
+            _valueCount -= length;
+            TensorPrimitives.ConvertTruncating<double, float>(_values.AsSpan(_valueCount, length), span);
+            return span;
+        }
+
+        private void EnsureValues(int length)
+        {
+            while (_values.Length - _valueCount < length)
+            {
+                _tape._valueCount = _valueCount;
+                _values = _tape.GrowValues();
+            }
+        }
 
         /// <summary>Pops the floating-point value pushed last.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

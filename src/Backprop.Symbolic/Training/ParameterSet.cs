@@ -173,6 +173,18 @@ public sealed class ParameterSet : IReadOnlyList<Parameter>
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGradients() => Gradients.Clear();
 
+    /// <summary>
+    /// Each parameter's name and value tensor, in insertion order: what <c>SafeTensors.Save</c> and
+    /// <c>SafeTensors.LoadInto</c> take, so a checkpoint holds exactly this set.
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> Named()
+    {
+        foreach (Parameter parameter in _parameters)
+        {
+            yield return new KeyValuePair<string, Tensor>(parameter.Name, parameter.Value);
+        }
+    }
+
     /// <summary>A new, zeroed gradient buffer with this set's layout (for per-worker or accumulated gradients). Freezes the set.</summary>
     public GradientBuffer CreateGradientBuffer()
     {

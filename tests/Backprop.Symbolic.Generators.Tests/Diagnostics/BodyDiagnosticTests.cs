@@ -113,11 +113,11 @@ public sealed class BodyDiagnosticTests
             }
             """,
             "BPS0005",
-            "passing a local array, or a span or array whose elements are differentiated, to a method that is not [Differentiable] is not supported in a [Differentiable] method; mark the method [Differentiable] and let it take a ReadOnlySpan<double>, or pass the elements it needs as separate parameters");
+            "passing a local array, or a span or array whose elements are differentiated, to a method that is neither [Differentiable] nor [CustomGradient] is not supported in a [Differentiable] method; mark the method [Differentiable] and let it take a ReadOnlySpan<double>, or pass the elements it needs as separate parameters");
     }
 
     [Fact]
-    public void BPS0005_span_passed_to_a_differentiable_method_inside_a_loop()
+    public void BPS0005_local_array_passed_to_a_method_that_is_not_differentiable_inside_a_loop()
     {
         DiagnosticAssert.Reports("""
             using System;
@@ -125,7 +125,7 @@ public sealed class BodyDiagnosticTests
             namespace N;
             public static partial class C
             {
-                [Differentiable] public static double Sum(ReadOnlySpan<double> v) => v[0] + v[1];
+                public static double Sum(ReadOnlySpan<double> v) => v[0] + v[1];
 
                 [Differentiable]
                 public static double F(ReadOnlySpan<double> x)
@@ -133,14 +133,71 @@ public sealed class BodyDiagnosticTests
                     double s = 0;
                     for (int i = 0; i < 2; i++)
                     {
-                        s += Sum([|x|]);
+                        double[] t = { x[i], s };
+                        s += Sum([|t|]);
                     }
                     return s;
                 }
             }
             """,
             "BPS0005",
-            "passing a span or an array to a [Differentiable] method inside a loop is not supported yet in a [Differentiable] method; call it before or after the loop, or index the elements in the loop");
+            "passing a local array, or a span or array whose elements are differentiated, to a method that is neither [Differentiable] nor [CustomGradient] is not supported in a [Differentiable] method; mark the method [Differentiable] and let it take a ReadOnlySpan<double>, or pass the elements it needs as separate parameters");
+    }
+
+    [Fact]
+    public void BPS0013_local_array_passed_to_a_span_parameter_the_callee_does_not_differentiate()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable(nameof(a))] public static double Scaled(ReadOnlySpan<double> v, double a) => a * (v[0] + v[1]);
+
+                [Differentiable]
+                public static double F(double x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        double[] t = { x, s };
+                        s += Scaled([|t|], x);
+                    }
+                    return s;
+                }
+            }
+            """,
+            "BPS0013",
+            "Argument 't' depends on the differentiated parameters, but 'Scaled' does not differentiate its parameter 'v'; add 'v' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+    }
+
+    [Fact]
+    public void BPS0005_local_array_passed_to_an_array_parameter_inside_a_loop()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable] public static double Sum(double[] v) => v[0] + v[1];
+
+                [Differentiable]
+                public static double F(ReadOnlySpan<double> x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        double[] t = { x[i], s };
+                        s += Sum([|t|]);
+                    }
+                    return s;
+                }
+            }
+            """,
+            "BPS0005",
+            "a local array can only be passed to a ReadOnlySpan<double> parameter in a [Differentiable] method; declare 'v' of 'Sum' as ReadOnlySpan<double>");
     }
 
     [Theory]

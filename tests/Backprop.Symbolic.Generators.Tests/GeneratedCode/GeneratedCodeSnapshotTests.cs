@@ -364,6 +364,71 @@ public sealed class GeneratedCodeSnapshotTests
                 }
             }
             """,
+        ["SpanCallPerPointInLoop"] = """
+            namespace Samples;
+            public static partial class Mixture
+            {
+                [Differentiable]
+                public static double LogSumExp(ReadOnlySpan<double> z)
+                {
+                    double m = z[0];
+                    for (int k = 1; k < z.Length; k++)
+                    {
+                        m = Math.Max(m, z[k]);
+                    }
+                    double s = 0.0;
+                    for (int k = 0; k < z.Length; k++)
+                    {
+                        s += Math.Exp(z[k] - m);
+                    }
+                    return m + Math.Log(s);
+                }
+
+                // Per point, the component scores in a local array, then their log-sum-exp: its partials
+                // (the softmax) are recorded per point.
+                [Differentiable(nameof(means), nameof(logWeights))]
+                public static double LogLikelihood(ReadOnlySpan<double> points, ReadOnlySpan<double> means, ReadOnlySpan<double> logWeights)
+                {
+                    double total = 0.0;
+                    for (int n = 0; n < points.Length; n++)
+                    {
+                        double[] scores = new double[means.Length];
+                        for (int k = 0; k < means.Length; k++)
+                        {
+                            double r = points[n] - means[k];
+                            scores[k] = logWeights[k] - 0.5 * r * r;
+                        }
+                        total += LogSumExp(scores);
+                    }
+                    return total;
+                }
+            }
+            """,
+        ["SpanCallPerStepOnState"] = """
+            namespace Samples;
+            public static partial class Recurrent
+            {
+                [Differentiable]
+                public static double Cell(ReadOnlySpan<double> state, double input, double w, double u) =>
+                    Math.Tanh(w * (state[0] + 0.5 * state[1]) + u * input);
+
+                // The cell reads the state array at every step; the array is then overwritten in place.
+                [Differentiable(nameof(w), nameof(u))]
+                public static double Loss(ReadOnlySpan<double> inputs, double w, double u)
+                {
+                    double[] h = new double[2];
+                    double loss = 0.0;
+                    for (int t = 0; t < inputs.Length; t++)
+                    {
+                        double next = Cell(h, inputs[t], w, u);
+                        h[1] = h[0];
+                        h[0] = next;
+                        loss += next * next;
+                    }
+                    return loss;
+                }
+            }
+            """,
         ["GlobalNamespace"] = """
             public static partial class TopLevel
             {

@@ -109,6 +109,10 @@ public sealed class SteadyStateAllocationTests
 
     private static readonly CompiledProgram Code = new(Source);
 
+    // The mixture and the recurrent net of the span-call tests: local arrays and state arrays handed to span methods per iteration.
+    private static readonly CompiledProgram SpanCalls = new(SpanCallInLoopTests.Source);
+    private const string SpanCallsType = "Loops.SpanCalls";
+
     private static double[] Ramp(int length, double start, double step)
     {
         var values = new double[length];
@@ -145,6 +149,28 @@ public sealed class SteadyStateAllocationTests
     [Fact]
     public void Float_gradient_with_a_local_array_allocates_nothing() =>
         AssertNoGradientAllocations("NetworkF", new float[] { 0.5f, -0.25f, 1.0f }, new float[] { 0.1f, 0.2f, -0.3f, 0.4f, -0.5f, 0.6f });
+
+    private static object[] MixtureArguments => [Ramp(200, -2.0, 0.02), Ramp(5, -1.0, 0.5), Ramp(5, -0.3, 0.1), Ramp(5, -0.3, 0.1)];
+
+    [Fact]
+    public void Gradient_calling_a_span_method_once_per_iteration_allocates_nothing()
+    {
+        long allocated = ArrayInvoke.GradientAllocatedBytes(SpanCalls, SpanCallsType, "MixtureLogLikelihood", MixtureArguments, Calls);
+        Assert.True(allocated == 0,
+            $"{Calls} calls of MixtureLogLikelihoodGradient allocated {allocated} bytes after the warm-up.{Environment.NewLine}{ArrayInvoke.Describe(SpanCalls, SpanCallsType, "MixtureLogLikelihood")}");
+        allocated = ArrayInvoke.GradientAllocatedBytes(SpanCalls, SpanCallsType, "Recurrent", [Ramp(300, -1.0, 0.007), 0.8, -0.6, 0.1], Calls);
+        Assert.True(allocated == 0,
+            $"{Calls} calls of RecurrentGradient allocated {allocated} bytes after the warm-up.{Environment.NewLine}{ArrayInvoke.Describe(SpanCalls, SpanCallsType, "Recurrent")}");
+    }
+
+    [Fact]
+    public void Forward_mode_calling_a_span_method_once_per_iteration_allocates_nothing()
+    {
+        object[] tangents = [Ramp(5, 1.0, -0.2), Ramp(5, 0.5, 0.1), Ramp(5, -0.5, 0.2)];
+        long allocated = ArrayInvoke.DerivativeAllocatedBytes(SpanCalls, SpanCallsType, "MixtureLogLikelihood", MixtureArguments, tangents, Calls);
+        Assert.True(allocated == 0,
+            $"{Calls} calls of MixtureLogLikelihoodDerivative allocated {allocated} bytes after the warm-up.{Environment.NewLine}{ArrayInvoke.Describe(SpanCalls, SpanCallsType, "MixtureLogLikelihood")}");
+    }
 
     [Fact]
     public void Forward_mode_with_loops_and_local_arrays_allocates_nothing()

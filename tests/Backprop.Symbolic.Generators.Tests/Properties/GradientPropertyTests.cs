@@ -30,7 +30,9 @@ namespace Backprop.Symbolic.Generators.Tests.Properties;
 /// <remarks>
 /// Programs are deterministic for a given seed. Set the environment variable
 /// <c>BACKPROP_PROPERTY_SEED</c> to a number to use another seed, or to <c>random</c> for a fresh one;
-/// a failure message always names the seed and the test case that reproduce it.
+/// a failure message always names the seed and the test case that reproduce it. A run checks about
+/// <see cref="DefaultPrograms"/> programs; set <c>BPS_PROPERTY_PROGRAMS</c> to a larger number for a longer
+/// (nightly) run: every test case then runs as many rounds of batches as it takes to reach that number.
 /// </remarks>
 public sealed class GradientPropertyTests
 {
@@ -39,6 +41,15 @@ public sealed class GradientPropertyTests
 
     /// <summary>Environment variable overriding <see cref="DefaultSeed"/>.</summary>
     public const string SeedVariable = "BACKPROP_PROPERTY_SEED";
+
+    /// <summary>Environment variable asking for more programs per run than <see cref="DefaultPrograms"/>.</summary>
+    public const string ProgramsVariable = "BPS_PROPERTY_PROGRAMS";
+
+    /// <summary>The programs one round of every test case holds: eight double batches of 65 and two float batches of 44.</summary>
+    public const int DefaultPrograms = (8 * 65) + (2 * 44);
+
+    // Each round's batches get their own random streams; round 0 is the default run.
+    private const int RoundStride = 64;
 
     private const double DoubleTolerance = 1e-5;
 
@@ -53,23 +64,52 @@ public sealed class GradientPropertyTests
 
     private static readonly Lazy<ulong> BaseSeed = new(ReadSeed);
 
+    private static readonly Lazy<int> Rounds = new(ReadRounds);
+
     private readonly ITestOutputHelper _output;
 
     public GradientPropertyTests(ITestOutputHelper output) => _output = output;
 
-    // Four double batches of 65 programs and one float batch of 44: about 300 programs per run.
+    // Eight double batches of 65 programs and two float batches of 44: about 600 programs per round.
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
     public void Double_gradients_of_random_programs_match_central_differences(int batch) =>
-        RunBatch(Precision.Double, batch, methods: 60, helpers: 5, pointsPerMethod: 5);
+        RunRounds(Precision.Double, batch, methods: 60, helpers: 5, pointsPerMethod: 5);
 
     [Theory]
     [InlineData(0)]
+    [InlineData(1)]
     public void Float_gradients_of_random_programs_match_central_differences(int batch) =>
-        RunBatch(Precision.Single, batch, methods: 40, helpers: 4, pointsPerMethod: 4);
+        RunRounds(Precision.Single, batch, methods: 40, helpers: 4, pointsPerMethod: 4);
+
+    private static int ReadRounds()
+    {
+        string? text = Environment.GetEnvironmentVariable(ProgramsVariable);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return 1;
+        }
+        if (!int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int programs) || programs < 1)
+        {
+            throw new InvalidOperationException($"{ProgramsVariable} must be a positive number of programs, such as 20000; it is '{text}'.");
+        }
+        return (programs + DefaultPrograms - 1) / DefaultPrograms;
+    }
+
+    private void RunRounds(Precision precision, int batch, int methods, int helpers, int pointsPerMethod)
+    {
+        for (int round = 0; round < Rounds.Value; round++)
+        {
+            RunBatch(precision, batch + (round * RoundStride), methods, helpers, pointsPerMethod);
+        }
+    }
 
     private static ulong ReadSeed()
     {
@@ -90,7 +130,9 @@ public sealed class GradientPropertyTests
 
     private string Reproduce(Precision precision, int batch) =>
         $"seed {BaseSeed.Value} ({precision} programs, batch {batch}); reproduce with {SeedVariable}={BaseSeed.Value} " +
-        $"and the test case for batch {batch}";
+        (batch < RoundStride
+            ? $"and the test case for batch {batch}"
+            : $"{ProgramsVariable}={((batch / RoundStride) + 1) * DefaultPrograms} and the test case for batch {batch % RoundStride}");
 
     private void RunBatch(Precision precision, int batchIndex, int methods, int helpers, int pointsPerMethod)
     {
@@ -103,7 +145,10 @@ public sealed class GradientPropertyTests
         var points = new Dictionary<string, List<double[]>>();
         foreach (MethodSpec method in batch.AllMethods)
         {
-            points[method.Name] = Enumerable.Range(0, pointsPerMethod).Select(_ => SamplePoint(method, pointRandom, precision)).ToList();
+            // A helper taking a span is checked through its callers, which hand it local arrays.
+            points[method.Name] = method.TakesSpan
+                ? new List<double[]>()
+                : Enumerable.Range(0, pointsPerMethod).Select(_ => SamplePoint(method, pointRandom, precision)).ToList();
         }
 
         // Compile. Methods the generator rejects (or whose generated code does not compile) are a failure

@@ -104,13 +104,19 @@ public sealed record ElseIf(Cond Condition, ImmutableArray<Stmt> Body);
 /// <summary><c>return value;</c></summary>
 public sealed record Return(Expr Value) : Stmt;
 
-/// <summary>A parameter: floating-point (differentiated) or a passive int.</summary>
-public sealed record Param(string Name, bool IsInt);
+/// <summary>
+/// A parameter: floating-point (differentiated), a passive int, or (helpers only) a <c>ReadOnlySpan&lt;T&gt;</c> the
+/// callers fill with a local array, checked through those callers.
+/// </summary>
+public sealed record Param(string Name, bool IsInt, bool IsSpan = false);
 
 /// <summary>One [Differentiable] method.</summary>
 public sealed record MethodSpec(string Name, ImmutableArray<Param> Parameters, ImmutableArray<Stmt> Body)
 {
     public IEnumerable<Param> FloatingParameters => Parameters.Where(p => !p.IsInt);
+
+    /// <summary>True when a span parameter keeps the method from being called with a point of numbers: its callers check it.</summary>
+    public bool TakesSpan => Parameters.Any(p => p.IsSpan);
 
     /// <summary>Names of the helper methods this method calls directly.</summary>
     public ImmutableHashSet<string> Callees() => ProgramWalker.Callees(Body);
@@ -166,6 +172,13 @@ public static class ProgramWalker
             case Declare d: Visit(d.Value, names); break;
             case Assign a: Visit(a.Value, names); break;
             case Return r: Visit(r.Value, names); break;
+            case For f:
+                foreach (Stmt t in f.Body) { Visit(t, names); }
+                break;
+            case DeclareArray a:
+                foreach (Expr e in a.Elements) { Visit(e, names); }
+                break;
+            case WriteElement w: Visit(w.Value, names); break;
             case If i:
                 Visit(i.Condition, names);
                 foreach (Stmt t in i.Then) { Visit(t, names); }
@@ -302,7 +315,7 @@ public static class ProgramRenderer
         {
             sb.AppendLine("    [Differentiable]");
         }
-        string parameters = string.Join(", ", m.Parameters.Select(p => (p.IsInt ? "int" : mode.T) + " " + p.Name));
+        string parameters = string.Join(", ", m.Parameters.Select(p => (p.IsInt ? "int" : p.IsSpan ? $"ReadOnlySpan<{mode.T}>" : mode.T) + " " + p.Name));
         sb.AppendLine($"    public static {mode.T} {m.Name}({parameters})");
         sb.AppendLine("    {");
         foreach (Stmt s in m.Body)
@@ -332,6 +345,23 @@ public static class ProgramRenderer
                 break;
             case Return r:
                 sb.AppendLine($"{pad}return {E(r.Value, mode)};");
+                break;
+            case For f:
+                sb.AppendLine($"{pad}for (int {f.Counter} = 0; {f.Counter} < {f.Bound}; {f.Counter}++)");
+                AppendBlock(sb, f.Body, mode, indent);
+                break;
+            case Break:
+                sb.AppendLine($"{pad}break;");
+                break;
+            case DeclareArray a when a.Elements.IsEmpty:
+                sb.AppendLine($"{pad}{mode.T}[] {a.Name} = new {mode.T}[{a.Length.ToString(CultureInfo.InvariantCulture)}];");
+                break;
+            case DeclareArray a:
+                string elements = string.Join(", ", a.Elements.Select(e => E(e, mode)));
+                sb.AppendLine(a.Braces ? $"{pad}{mode.T}[] {a.Name} = {{ {elements} }};" : $"{pad}{mode.T}[] {a.Name} = new {mode.T}[] {{ {elements} }};");
+                break;
+            case WriteElement w:
+                sb.AppendLine($"{pad}{w.Array}[{Index(w.Array, w.Index)}] {w.Op} {E(w.Value, mode)};");
                 break;
             case If i:
                 sb.AppendLine($"{pad}if ({C(i.Condition, mode)})");
@@ -394,7 +424,15 @@ public static class ProgramRenderer
         HelperCall h => $"{h.Name}({string.Join(", ", h.Args.Select(a => E(a, mode)))})",
         Ternary t => $"({C(t.Condition, mode)} ? {E(t.WhenTrue, mode)} : {E(t.WhenFalse, mode)})",
         Call c => RenderCall(c, mode),
+        Element el => $"{el.Array}[{Index(el.Array, el.Index)}]",
         _ => throw new InvalidOperationException("Unknown expression " + e),
+    };
+
+    private static string Index(string array, ArrayIndex index) => index.Variable switch
+    {
+        null => index.Offset.ToString(CultureInfo.InvariantCulture),
+        string v when index.Abs => $"(Math.Abs({v}) + {index.Offset.ToString(CultureInfo.InvariantCulture)}) % {array}.Length",
+        string v => $"({v} + {index.Offset.ToString(CultureInfo.InvariantCulture)}) % {array}.Length",
     };
 
     private static string RenderCall(Call c, Mode mode)
@@ -497,7 +535,7 @@ public static class ProgramRenderer
 }
 
 /// <summary>CsCheck generators of random program batches.</summary>
-public static class RandomProgramGenerator
+public static partial class RandomProgramGenerator
 {
     /// <summary>A batch of <paramref name="methods"/> top-level methods and <paramref name="helpers"/> helpers.</summary>
     public static Gen<ProgramBatch> Batch(Precision precision, int methods, int helpers) =>
@@ -525,7 +563,7 @@ public static class RandomProgramGenerator
                 var builder = new MethodBuilder(pcg, helperSignatures, isHelper: true);
                 (MethodSpec spec, double bound) = builder.Build("H" + i.ToString(CultureInfo.InvariantCulture));
                 helpers.Add(spec);
-                helperSignatures.Add(new HelperSignature(spec.Name, spec.Parameters.Length, bound));
+                helperSignatures.Add(new HelperSignature(spec.Name, spec.Parameters.Count(p => !p.IsSpan), bound, spec.TakesSpan));
             }
             var methods = ImmutableArray.CreateBuilder<MethodSpec>();
             for (int i = 0; i < methodCount; i++)
@@ -538,17 +576,20 @@ public static class RandomProgramGenerator
         }
     }
 
-    private sealed record HelperSignature(string Name, int Arity, double Bound);
+    /// <summary>A helper's name, its number of scalar parameters, the bound of its value, and whether a span parameter follows them.</summary>
+    private sealed record HelperSignature(string Name, int Arity, double Bound, bool TakesSpan);
 
     private enum VarKind
     {
         Param,
         Local,
         Const,
+        Array,
+        SpanParam,
     }
 
     /// <summary>Builds one method; tracks the variables in scope and their magnitude bounds.</summary>
-    private sealed class MethodBuilder
+    private sealed partial class MethodBuilder
     {
         private const double ExprLimit = 10.0;
         private const double VarLimit = 12.0;
@@ -620,7 +661,13 @@ public static class RandomProgramGenerator
                     parameters.Insert(Int(0, parameters.Count), new Param(_intParam, true));
                 }
             }
-            foreach (Param p in parameters.Where(p => !p.IsInt))
+            if (_isHelper && Chance(0.35))
+            {
+                parameters.Add(new Param(SpanParameter, IsInt: false, IsSpan: true));
+                Declare(SpanParameter, VarKind.SpanParam, SpanElementBound);
+                _lengths[SpanParameter] = 2;
+            }
+            foreach (Param p in parameters.Where(p => !p.IsInt && !p.IsSpan))
             {
                 Declare(p.Name, VarKind.Param, RandomProgramGenerator.ParameterBound);
             }
@@ -633,8 +680,8 @@ public static class RandomProgramGenerator
             }
             // Return something that depends on the parameters and some local, not only on constants.
             (Expr result, double bound) = Expression(Int(1, 3));
-            var live = Visible.Where(v => v.Kind != VarKind.Const).Select(v => v.Name).ToList();
-            var folded = parameters.Where(p => !p.IsInt).Select(p => p.Name).Append(Pick(live)).Distinct().ToList();
+            var live = Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).Select(v => v.Name).ToList();
+            var folded = parameters.Where(p => !p.IsInt && !p.IsSpan).Select(p => p.Name).Append(Pick(live)).Distinct().ToList();
             foreach (string v in folded.Where(_ => Chance(0.8)))
             {
                 (result, bound) = Int(0, 2) switch
@@ -643,6 +690,12 @@ public static class RandomProgramGenerator
                     1 => (new Bin('*', result, new Ref(v)), bound * _bounds[v]),
                     _ => (new Bin('-', result, Fn("Sin", new Ref(v))), bound + 1),
                 };
+            }
+            if (Visible.Any(v => v.Kind is VarKind.Array or VarKind.SpanParam) && Chance(_lengths.ContainsKey(SpanParameter) ? 1.0 : 0.5))
+            {
+                // An element of a local array, read after the loops that wrote it.
+                (Expr element, double elementBound) = ElementRead();
+                (result, bound) = (new Bin('+', result, element), bound + elementBound);
             }
             (result, bound) = Limit((result, bound), ExprLimit);
             body.Add(new Return(result));
@@ -667,14 +720,32 @@ public static class RandomProgramGenerator
         {
             var assignable = Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).Select(v => v.Name).ToList();
             var locals = Visible.Where(v => v.Kind == VarKind.Local).Select(v => v.Name).ToList();
+            bool arrays = Visible.Any(v => v.Kind == VarKind.Array);
+            var carried = assignable.Where(IsCarried).ToList();
+            if (carried.Count > 0 && Chance(0.35))
+            {
+                // Loops mostly change what they carry, reading little else: values from before the loop that
+                // the loop does not read are then only read after it, together with what it carried.
+                return LoopUpdate(Pick(carried));
+            }
             int kind = Weighted(
-                30,                                  // declare
-                4,                                   // const local
-                12,                                  // assign
-                16,                                  // compound assignment
-                locals.Count > 0 ? 6 : 0,            // ++ / --
-                nesting < 2 ? 14 : 0,                // if / else if / else
-                allowReturn && nesting < 2 ? 5 : 0); // early return
+                30,                                           // declare
+                4,                                            // const local
+                12,                                           // assign
+                16,                                           // compound assignment
+                locals.Count > 0 ? 6 : 0,                     // ++ / --
+                nesting < 2 ? 14 : 0,                         // if / else if / else
+                allowReturn && nesting < 2 ? (nesting == 0 ? 8 : 5) : 0, // early return
+                nesting < 2 && _loops.Count < 2 ? 12 : 0,     // for loop
+                nesting == 0 ? 12 : 8,                        // local array
+                arrays ? 10 : 0,                              // element write
+                _loops.Count > 0 ? 3 : 0);                    // if (...) break;
+            string? target = kind is 2 or 3 ? Pick(assignable) : kind == 4 ? Pick(locals) : null;
+            if (target is not null && IsCarried(target))
+            {
+                // A variable an enclosing loop carries changes only in ways that keep its bound for any trip count.
+                return LoopUpdate(target);
+            }
             switch (kind)
             {
                 case 0:
@@ -693,30 +764,36 @@ public static class RandomProgramGenerator
                 }
                 case 2:
                 {
-                    string target = Pick(assignable);
                     (Expr e, double bound) = Limit(Expression(Int(1, 3)), VarLimit);
-                    _bounds[target] = bound;
-                    return new Assign(target, "=", e);
+                    _bounds[target!] = bound;
+                    return new Assign(target!, "=", e);
                 }
                 case 3:
-                    return Compound(Pick(assignable));
+                    return Compound(target!);
                 case 4:
                 {
-                    string target = Pick(locals);
-                    if (_bounds[target] + 1 > VarLimit)
+                    if (_bounds[target!] + 1 > VarLimit)
                     {
-                        return Compound(target);
+                        return Compound(target!);
                     }
-                    _bounds[target] += 1;
-                    return new Increment(target, Up: Chance(0.5), Prefix: Chance(0.3));
+                    _bounds[target!] += 1;
+                    return new Increment(target!, Up: Chance(0.5), Prefix: Chance(0.3));
                 }
                 case 5:
                     return IfStatement(nesting, allowReturn);
-                default:
+                case 6:
                 {
                     (Expr e, _) = Limit(Expression(Int(1, 3)), ExprLimit);
                     return new If(Condition(1), ImmutableArray.Create<Stmt>(new Return(e)), ImmutableArray<ElseIf>.Empty, null);
                 }
+                case 7:
+                    return Loop(nesting, allowReturn);
+                case 8:
+                    return ArrayDeclaration();
+                case 9:
+                    return ElementWrite();
+                default:
+                    return new If(Condition(1), ImmutableArray.Create<Stmt>(new Break()), ImmutableArray<ElseIf>.Empty, null);
             }
         }
 
@@ -836,7 +913,7 @@ public static class RandomProgramGenerator
                     if (IsConstant(left) && IsConstant(right))
                     {
                         // A constant condition would make code unreachable; compare a variable instead.
-                        left = new Ref(Pick(Visible.Where(v => v.Kind != VarKind.Const).ToList()).Name);
+                        left = new Ref(Pick(Visible.Where(v => v.Kind is VarKind.Param or VarKind.Local).ToList()).Name);
                     }
                     return new Cmp(Pick(Comparisons), left, right);
                 }
@@ -868,10 +945,20 @@ public static class RandomProgramGenerator
 
         private (Expr E, double Bound) Leaf()
         {
-            var vars = Visible.ToList();
-            int kind = Weighted(vars.Count > 0 ? 75 : 0, 14, _intParam is null ? 0 : 6, 5);
+            var vars = Visible.Where(v => v.Kind is not (VarKind.Array or VarKind.SpanParam)).ToList();
+            int kind = Weighted(
+                vars.Count > 0 ? 75 : 0,
+                14,
+                _intParam is null ? 0 : 6,
+                5,
+                Visible.Any(v => v.Kind is VarKind.Array or VarKind.SpanParam) ? 12 : 0, // an element of a local array or span
+                _loops.Count > 0 ? 6 : 0);                         // a loop counter
             switch (kind)
             {
+                case 4:
+                    return ElementRead();
+                case 5:
+                    return (new IntRef(Pick(_loops).Counter), LoopCounterBound);
                 case 0:
                 {
                     string name = Pick(vars).Name;
@@ -923,7 +1010,9 @@ public static class RandomProgramGenerator
             {
                 return Leaf();
             }
-            var usable = _helpers.ToList();
+            // A helper taking a span gets a local array whose elements stay within the bound the helper assumes.
+            var spanArguments = Visible.Where(v => v.Kind == VarKind.Array && _bounds[v.Name] <= SpanElementBound).Select(v => v.Name).ToList();
+            var usable = _helpers.Where(h => !h.TakesSpan || spanArguments.Count > 0).ToList();
             int kind = Weighted(
                 14,                         // + -
                 10,                         // *
@@ -994,6 +1083,10 @@ public static class RandomProgramGenerator
                     for (int i = 0; i < h.Arity; i++)
                     {
                         args.Add(Bounded(Expression(depth - 1), RandomProgramGenerator.ParameterBound).E);
+                    }
+                    if (h.TakesSpan)
+                    {
+                        args.Add(new Ref(Pick(spanArguments)));
                     }
                     result = (new HelperCall(h.Name, args.ToImmutable()), h.Bound);
                     break;
@@ -1197,6 +1290,18 @@ public static class ProgramShrinker
             case Return r:
                 foreach (Expr e in ExprShrinks(r.Value)) { yield return r with { Value = e }; }
                 break;
+            case For f:
+                foreach (ImmutableArray<Stmt> b in BlockShrinks(f.Body, topLevel: false)) { yield return f with { Body = b }; }
+                break;
+            case DeclareArray a:
+                for (int i = 0; i < a.Elements.Length; i++)
+                {
+                    foreach (Expr x in ExprShrinks(a.Elements[i])) { yield return a with { Elements = a.Elements.SetItem(i, x) }; }
+                }
+                break;
+            case WriteElement w:
+                foreach (Expr e in ExprShrinks(w.Value)) { yield return w with { Value = e }; }
+                break;
             case If f:
                 foreach (Cond c in CondShrinks(f.Condition)) { yield return f with { Condition = c }; }
                 foreach (ImmutableArray<Stmt> b in BlockShrinks(f.Then, topLevel: false)) { yield return f with { Then = b }; }
@@ -1246,6 +1351,7 @@ public static class ProgramShrinker
                 yield break;
             case Ref:
             case IntRef:
+            case Element:
                 yield return new Lit(0.5);
                 yield break;
         }

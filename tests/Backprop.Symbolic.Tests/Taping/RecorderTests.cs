@@ -35,6 +35,37 @@ public sealed class RecorderTests
     }
 
     [Fact]
+    public void Spans_pop_as_pushed_between_scalars_and_grow_the_stack()
+    {
+        var tape = new Tape();
+        Tape.Mark mark = tape.GetMark();
+        Tape.Recorder record = tape.Record();
+        double[] doubles = new double[3000];
+        float[] singles = { 0.1f, -2.5f, float.Epsilon, 3.0e38f };
+        for (int i = 0; i < doubles.Length; i++)
+        {
+            doubles[i] = Math.Sin(i);
+        }
+        record.Push(1.25);
+        record.Push(doubles);
+        record.Push(7L);
+        record.Push(singles);
+        record.Push(ReadOnlySpan<double>.Empty);
+
+        Assert.Equal(0, record.PopDoubles().Length);
+        Span<float> poppedSingles = record.PopSingles();
+        Assert.Equal(singles, poppedSingles.ToArray()); // widened to double and back: exact
+        Assert.Equal(7L, record.PopInt64());
+        Span<double> poppedDoubles = record.PopDoubles();
+        Assert.Equal(doubles, poppedDoubles.ToArray());
+        Assert.Equal(1.25, record.PopDouble());
+        record.Commit();
+        Assert.Equal(0, tape.ValueCount);
+        Assert.Equal(0, tape.IntegerCount);
+        tape.Release(mark);
+    }
+
+    [Fact]
     public void A_call_between_commit_and_refresh_sees_the_recorded_values_and_leaves_them_intact()
     {
         var tape = new Tape();

@@ -223,4 +223,39 @@ public sealed class ParameterSetTests
         }
         return names.ToArray();
     }
+
+    [Fact]
+    public void Named_gives_each_name_with_its_value_view_in_insertion_order_and_round_trips_a_checkpoint()
+    {
+        var set = new ParameterSet();
+        Parameter w = set.Add("W", 2, 3);
+        Parameter b = set.Add("b", 3);
+        set.Build();
+        for (int i = 0; i < set.Values.Length; i++)
+        {
+            set.Values[i] = i + 0.5f;
+        }
+
+        var named = new System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, Backprop.Symbolic.Tensors.Tensor>>(set.Named());
+        Assert.Equal(new[] { "W", "b" }, named.ConvertAll(p => p.Key));
+        named[1].Value[2] = 42f;
+        Assert.Equal(42f, b.Value[2]);
+
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "bps-named-" + System.Guid.NewGuid().ToString("N") + ".safetensors");
+        try
+        {
+            Backprop.Symbolic.Checkpoints.SafeTensors.Save(path, set.Named());
+            var copy = new ParameterSet();
+            copy.Add("W", 2, 3);
+            copy.Add("b", 3);
+            copy.Build();
+            Backprop.Symbolic.Checkpoints.SafeTensors.LoadInto(path, copy.Named());
+            Assert.Equal(set.Values.ToArray(), copy.Values.ToArray());
+            Assert.Equal(w.Value.ToArray(), copy["W"].Value.ToArray());
+        }
+        finally
+        {
+            System.IO.File.Delete(path);
+        }
+    }
 }
