@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Initializers;
@@ -49,13 +48,5 @@ public sealed class DigitsModel
     /// <summary>The class scores for every row of <paramref name="x"/>.</summary>
     public Tensor Logits(Tensor x) =>
         DigitsNetwork.Logits(x, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value);
-
-    /// <summary>The parameters by name, for checkpoints.</summary>
-    public IEnumerable<KeyValuePair<string, Tensor>> Named()
-    {
-        foreach (Parameter p in Parameters)
-        {
-            yield return new KeyValuePair<string, Tensor>(p.Name, p.Value);
-        }
     }
 }

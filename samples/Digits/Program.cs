@@ -98,14 +98,14 @@ public static class Program
         Console.WriteLine(confusion);
 
         string checkpoint = Path.Combine(options.Out, "digits-mlp.safetensors");
-        SafeTensors.Save(checkpoint, model.Named(), new[]
+        SafeTensors.Save(checkpoint, model.Parameters.Named(), new[]
         {
             KeyValue("network", $"{digits.FeatureCount}-{options.Hidden1}-{options.Hidden2}-{digits.ClassCount} tanh"),
             KeyValue("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
             KeyValue("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
         });
         var reloaded = new DigitsModel(digits.FeatureCount, options.Hidden1, options.Hidden2, digits.ClassCount, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Named());
+        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
         double reloadedAccuracy = Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels);
         Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
             (reloadedAccuracy == testAccuracy ? " (the same)" : " (DIFFERENT)"));
