@@ -48,5 +48,4 @@ public sealed class DigitsModel
     /// <summary>The class scores for every row of <paramref name="x"/>.</summary>
     public Tensor Logits(Tensor x) =>
         DigitsNetwork.Logits(x, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value);
-    }
 }
