@@ -134,10 +134,15 @@ internal sealed class ElementLoop
     {
         var locals = new HashSet<string>(body.Where(s => s.Name is not null).Select(s => s.Name!));
         List<string> scalar = body.Select(s => s.Scalar()).ToList();
-        List<string>? vector = body.Any(s => s.RawLine is not null) ? null : body.Select(s => s.Vector(locals)).ToList()!;
-        if (vector is not null && vector.Any(line => line is null))
+        // Every statement must have a vector form for the loop to take vectors at a time.
+        List<string>? vector = null;
+        if (!body.Any(s => s.RawLine is not null))
         {
-            vector = null;
+            List<string?> lines = body.Select(s => s.Vector(locals)).ToList();
+            if (lines.All(line => line is not null))
+            {
+                vector = lines.Select(line => line!).ToList();
+            }
         }
 
         SourceWriter w = _owner.Writer;
