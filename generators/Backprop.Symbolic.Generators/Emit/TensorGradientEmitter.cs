@@ -12,8 +12,8 @@ namespace Backprop.Symbolic.Generators.Emit;
 
 /// <summary>
 /// Writes the generated file of a [Differentiable] method with <c>Tensor</c> parameters: <c>{Name}Gradient</c>
-/// (<see cref="TensorReverseWriter"/>) and <c>{Name}Derivative</c> (<see cref="TensorForwardWriter"/>), and the
-/// file-local helper computing the shapes of results. Every tensor the methods compute comes from the per-thread
+/// (<see cref="TensorReverseWriter"/>) and <c>{Name}Derivative</c> (<see cref="TensorForwardWriter"/>); the shapes of
+/// results come from the runtime's <c>TensorShapes</c>. Every tensor the methods compute comes from the per-thread
 /// workspace, one kernel call or one fused loop per step.
 /// </summary>
 internal static class TensorGradientEmitter
@@ -22,8 +22,8 @@ internal static class TensorGradientEmitter
     internal const string Kernels = "global::Backprop.Symbolic.Kernels.TensorKernels";
     internal const string SpanType = "global::System.Span<float>";
 
-    /// <summary>The helper class each file with tensors declares for the shapes it computes (file-local, so files never clash).</summary>
-    internal const string Shapes = "GeneratedTensorShapes";
+    /// <summary>The runtime's helpers for the shapes of results (checked as the eager operations check them).</summary>
+    internal const string Shapes = "global::Backprop.Symbolic.Tensors.TensorShapes";
 
     /// <summary>True for methods the tensor sweeps handle: those with a <c>Tensor</c> parameter or result.</summary>
     public static bool Handles(MethodModel model) => model.ReturnType.IsTensor || model.Parameters.Any(p => p.Type.IsTensor);
@@ -76,115 +76,10 @@ internal static class TensorGradientEmitter
         {
             writer.Close();
         }
-        string methods = writer.ToString();
-        WriteShapeHelpers(writer, helper => methods.Contains(Shapes + "." + helper + "("));
         if (model.Namespace is not null)
         {
             writer.Close();
         }
         return new GeneratedFile(model.HintName, writer.ToString());
-    }
-
-    /// <summary>Shapes of results, checked like the runtime's eager operations check them: the helpers the file's methods call.</summary>
-    private static void WriteShapeHelpers(SourceWriter writer, Func<string, bool> used)
-    {
-        const string Shape = "global::Backprop.Symbolic.Tensors.TensorShape";
-        var helpers = new List<(string Name, Action Write)>
-        {
-            ("MatMul", () =>
-            {
-                writer.Line("/// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>");
-                writer.Open("public static " + Shape + " MatMul(" + Shape + " a, " + Shape + " b)");
-                writer.Open("if (a.Length != 2 || b.Length != 2 || a[1] != b[0])");
-                writer.Line("throw new global::System.ArgumentException(\"MatMul: shapes \" + a + \" and \" + b + \" do not match (an [m, k] matrix times a [k, n] matrix).\");");
-                writer.Close();
-                writer.Line("return " + Shape + ".Of(a[0], b[1]);");
-                writer.Close();
-            }),
-            ("Broadcast", () =>
-            {
-                writer.Line("/// <summary>The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension is n.</summary>");
-                writer.Open("public static " + Shape + " Broadcast(string operation, " + Shape + " a, " + Shape + " b)");
-                writer.Open("if (a == b || (b.Length == 1 && a.Last == b[0]))");
-                writer.Line("return a;");
-                writer.Close();
-                writer.Open("if (a.Length == 1 && b.Last == a[0])");
-                writer.Line("return b;");
-                writer.Close();
-                writer.Line("throw new global::System.ArgumentException(operation + \": shapes \" + a + \" and \" + b + \" do not match (the shapes must be equal, or one must be a row vector [n] over the other's last dimension n).\");");
-                writer.Close();
-            }),
-            ("Reduce", () =>
-            {
-                writer.Line("/// <summary>The shape of a reduction along <paramref name=\"axis\"/>: the axis removed ([1] for a vector).</summary>");
-                writer.Open("public static " + Shape + " Reduce(" + Shape + " shape, int axis)");
-                writer.Open("if ((uint)axis >= (uint)shape.Length)");
-                writer.Line("throw new global::System.ArgumentOutOfRangeException(nameof(axis), axis, \"A tensor of shape \" + shape + \" has no axis \" + axis + \".\");");
-                writer.Close();
-                writer.Open("if (shape.Length == 1)");
-                writer.Line("return " + Shape + ".Of(1);");
-                writer.Close();
-                writer.Line("global::System.Span<int> dimensions = stackalloc int[shape.Length - 1];");
-                writer.Open("for (int i = 0, j = 0; i < shape.Length; i++)");
-                writer.Open("if (i != axis)");
-                writer.Line("dimensions[j++] = shape[i];");
-                writer.Close();
-                writer.Close();
-                writer.Line("return new " + Shape + "(dimensions);");
-                writer.Close();
-            }),
-            ("Concat", () =>
-            {
-                writer.Line("/// <summary>The shape of <c>Concat(axis, a, b)</c>: equal but along <paramref name=\"axis\"/>, where the sizes add.</summary>");
-                writer.Open("public static " + Shape + " Concat(int axis, " + Shape + " a, " + Shape + " b)");
-                writer.Open("if ((uint)axis >= (uint)a.Length)");
-                writer.Line("throw new global::System.ArgumentOutOfRangeException(nameof(axis), axis, \"A tensor of shape \" + a + \" has no axis \" + axis + \".\");");
-                writer.Close();
-                writer.Line("global::System.Span<int> dimensions = stackalloc int[a.Length];");
-                writer.Line("bool fits = a.Length == b.Length;");
-                writer.Open("for (int i = 0; fits && i < a.Length; i++)");
-                writer.Line("fits = i == axis || a[i] == b[i];");
-                writer.Line("dimensions[i] = i == axis ? a[i] + b[i] : a[i];");
-                writer.Close();
-                writer.Open("if (!fits)");
-                writer.Line("throw new global::System.ArgumentException(\"Concat: shapes \" + a + \" and \" + b + \" do not match (equal ranks, and equal sizes but along axis \" + axis + \").\");");
-                writer.Close();
-                writer.Line("return new " + Shape + "(dimensions);");
-                writer.Close();
-            }),
-            ("Gather", () =>
-            {
-                writer.Line("/// <summary>The shape of <c>Gather(table, rows)</c>: [rows, the table's row length].</summary>");
-                writer.Open("public static " + Shape + " Gather(" + Shape + " table, int rows)");
-                writer.Open("if (table.Length != 2)");
-                writer.Line("throw new global::System.ArgumentException(\"Gather: the table must be a matrix, but has shape \" + table + \".\");");
-                writer.Close();
-                writer.Line("return " + Shape + ".Of(rows, table[1]);");
-                writer.Close();
-            }),
-            ("Step", () =>
-            {
-                writer.Line("/// <summary>How far <paramref name=\"operand\"/>'s elements advance per row of <paramref name=\"result\"/>: a row's length, or 0 for a broadcast row vector.</summary>");
-                writer.Line("public static int Step(" + TensorType + " operand, " + TensorType + " result) => operand.Length == result.Length ? result.Shape.Last : 0;");
-            }),
-        };
-        var needed = helpers.Where(helper => used(helper.Name)).ToList();
-        if (needed.Count == 0)
-        {
-            return;
-        }
-        writer.Line();
-        writer.Line("/// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>");
-        writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
-        writer.Open("file static class " + Shapes);
-        for (int i = 0; i < needed.Count; i++)
-        {
-            if (i > 0)
-            {
-                writer.Line();
-            }
-            needed[i].Write();
-        }
-        writer.Close();
     }
 }

@@ -111,7 +111,9 @@ public static class ArrayInvoke
     /// <summary>
     /// The bytes that <paramref name="calls"/> calls of <c>{method}Gradient</c> allocate on this thread after
     /// <paramref name="warmUp"/> calls, with the arguments and adjoint buffers allocated once beforehand; measured inside
-    /// the compiled driver, so nothing of the test's own allocates in between.
+    /// the compiled driver, so nothing of the test's own allocates in between. The fewest over up to three rounds: an
+    /// allocation per call appears in every round, a one-off event of the runtime (a method promoted by tiered
+    /// compilation during a round) in one at most.
     /// </summary>
     public static long GradientAllocatedBytes(CompiledProgram program, string type, string method, object[] args, int calls, int warmUp = 20)
     {

@@ -17,17 +17,17 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValue(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
                 global::System.Span<float> _t2Values = _t2.Span;
                 int _cols = _t2.Shape.Last;
                 int _rows = _cols == 0 ? 0 : _t2.Length / _cols;
-                int _t0Step = GeneratedTensorShapes.Step(_t0, _t2);
-                int bStep = GeneratedTensorShapes.Step(b, _t2);
+                int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, _t2);
+                int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, _t2);
                 for (int _row = 0; _row < _rows; _row++)
                 {
                     int _col = 0;
@@ -80,17 +80,17 @@ namespace Samples
                     dB = tape.RentTensor(b.Shape);
                 }
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
                     global::System.Span<float> _t2Values = _t2.Span;
                     int _cols = _t2.Shape.Last;
                     int _rows = _cols == 0 ? 0 : _t2.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, _t2);
-                    int bStep = GeneratedTensorShapes.Step(b, _t2);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, _t2);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, _t2);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -120,8 +120,8 @@ namespace Samples
                     global::System.Span<float> dBValues = dB.Span;
                     int _cols = _t2.Shape.Last;
                     int _rows = _cols == 0 ? 0 : _t2.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, _t2);
-                    int bStep = GeneratedTensorShapes.Step(b, _t2);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, _t2);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, _t2);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -193,12 +193,12 @@ namespace Samples
             {
                 dB = tape.RentTensor(b.Shape);
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
             global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dX, w, d_t0);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
             {
                 global::System.Span<float> _t2Values = _t2.Span;
@@ -209,8 +209,8 @@ namespace Samples
                 global::System.Span<float> d_t2Values = d_t2.Span;
                 int _cols = _t2.Shape.Last;
                 int _rows = _cols == 0 ? 0 : _t2.Length / _cols;
-                int _t0Step = GeneratedTensorShapes.Step(_t0, _t2);
-                int bStep = GeneratedTensorShapes.Step(b, _t2);
+                int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, _t2);
+                int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, _t2);
                 for (int _row = 0; _row < _rows; _row++)
                 {
                     for (int _col = 0; _col < _cols; _col++)
@@ -225,37 +225,5 @@ namespace Samples
             derivative = d_t2;
             return _t2;
         }
-    }
-
-    /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
-    file static class GeneratedTensorShapes
-    {
-        /// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape MatMul(global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a.Length != 2 || b.Length != 2 || a[1] != b[0])
-            {
-                throw new global::System.ArgumentException("MatMul: shapes " + a + " and " + b + " do not match (an [m, k] matrix times a [k, n] matrix).");
-            }
-            return global::Backprop.Symbolic.Tensors.TensorShape.Of(a[0], b[1]);
-        }
-
-        /// <summary>The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension is n.</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape Broadcast(string operation, global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a == b || (b.Length == 1 && a.Last == b[0]))
-            {
-                return a;
-            }
-            if (a.Length == 1 && b.Last == a[0])
-            {
-                return b;
-            }
-            throw new global::System.ArgumentException(operation + ": shapes " + a + " and " + b + " do not match (the shapes must be equal, or one must be a row vector [n] over the other's last dimension n).");
-        }
-
-        /// <summary>How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/>: a row's length, or 0 for a broadcast row vector.</summary>
-        public static int Step(global::Backprop.Symbolic.Tensors.Tensor operand, global::Backprop.Symbolic.Tensors.Tensor result) => operand.Length == result.Length ? result.Shape.Last : 0;
     }
 }

@@ -44,17 +44,17 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
                     global::System.Span<float> hValues = h.Span;
                     int _cols = h.Shape.Last;
                     int _rows = _cols == 0 ? 0 : h.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, h);
-                    int bStep = GeneratedTensorShapes.Step(b, h);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, h);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -69,17 +69,17 @@ namespace Samples
                     }
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)h.Span, h.Span);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
                 {
                     global::System.Span<float> _t2Values = _t2.Span;
                     global::System.Span<float> dValues = d.Span;
                     global::System.Span<float> logitsValues = logits.Span;
                     int _cols = logits.Shape.Last;
                     int _rows = _cols == 0 ? 0 : logits.Length / _cols;
-                    int _t2Step = GeneratedTensorShapes.Step(_t2, logits);
-                    int dStep = GeneratedTensorShapes.Step(d, logits);
+                    int _t2Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t2, logits);
+                    int dStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -139,8 +139,8 @@ namespace Samples
                     global::System.Span<float> dDValues = dD.Span;
                     int _cols = logits.Shape.Last;
                     int _rows = _cols == 0 ? 0 : logits.Length / _cols;
-                    int _t2Step = GeneratedTensorShapes.Step(_t2, logits);
-                    int dStep = GeneratedTensorShapes.Step(d, logits);
+                    int _t2Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t2, logits);
+                    int dStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -169,8 +169,8 @@ namespace Samples
                     global::System.Span<float> dBValues = dB.Span;
                     int _cols = h.Shape.Last;
                     int _rows = _cols == 0 ? 0 : h.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, h);
-                    int bStep = GeneratedTensorShapes.Step(b, h);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, h);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -236,11 +236,11 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dA, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
                 {
                     global::System.Span<float> hValues = h.Span;
@@ -251,8 +251,8 @@ namespace Samples
                     global::System.Span<float> dHValues = dH.Span;
                     int _cols = h.Shape.Last;
                     int _rows = _cols == 0 ? 0 : h.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, h);
-                    int bStep = GeneratedTensorShapes.Step(b, h);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, h);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         for (int _col = 0; _col < _cols; _col++)
@@ -264,12 +264,12 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(GeneratedTensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dH, c, d_t2);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, dC, d_t2, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
                 global::Backprop.Symbolic.Tensors.Tensor dLogits = tape.RentTensor(logits.Shape);
                 {
                     global::System.Span<float> logitsValues = logits.Span;
@@ -280,8 +280,8 @@ namespace Samples
                     global::System.Span<float> dLogitsValues = dLogits.Span;
                     int _cols = logits.Shape.Last;
                     int _rows = _cols == 0 ? 0 : logits.Length / _cols;
-                    int _t2Step = GeneratedTensorShapes.Step(_t2, logits);
-                    int dStep = GeneratedTensorShapes.Step(d, logits);
+                    int _t2Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t2, logits);
+                    int dStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(d, logits);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -332,37 +332,5 @@ namespace Samples
             }
             return value;
         }
-    }
-
-    /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
-    file static class GeneratedTensorShapes
-    {
-        /// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape MatMul(global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a.Length != 2 || b.Length != 2 || a[1] != b[0])
-            {
-                throw new global::System.ArgumentException("MatMul: shapes " + a + " and " + b + " do not match (an [m, k] matrix times a [k, n] matrix).");
-            }
-            return global::Backprop.Symbolic.Tensors.TensorShape.Of(a[0], b[1]);
-        }
-
-        /// <summary>The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension is n.</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape Broadcast(string operation, global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a == b || (b.Length == 1 && a.Last == b[0]))
-            {
-                return a;
-            }
-            if (a.Length == 1 && b.Last == a[0])
-            {
-                return b;
-            }
-            throw new global::System.ArgumentException(operation + ": shapes " + a + " and " + b + " do not match (the shapes must be equal, or one must be a row vector [n] over the other's last dimension n).");
-        }
-
-        /// <summary>How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/>: a row's length, or 0 for a broadcast row vector.</summary>
-        public static int Step(global::Backprop.Symbolic.Tensors.Tensor operand, global::Backprop.Symbolic.Tensors.Tensor result) => operand.Length == result.Length ? result.Shape.Last : 0;
     }
 }

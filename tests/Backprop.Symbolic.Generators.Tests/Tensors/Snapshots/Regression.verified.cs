@@ -35,17 +35,17 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> biasValues = bias.Span;
                     global::System.Span<float> zValues = z.Span;
                     int _cols = z.Shape.Last;
                     int _rows = _cols == 0 ? 0 : z.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, z);
-                    int biasStep = GeneratedTensorShapes.Step(bias, z);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, z);
+                    int biasStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(bias, z);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         int _col = 0;
@@ -98,8 +98,8 @@ namespace Samples
                     global::System.Span<float> d_t0Values = d_t0.Span;
                     int _cols = z.Shape.Last;
                     int _rows = _cols == 0 ? 0 : z.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, z);
-                    int biasStep = GeneratedTensorShapes.Step(bias, z);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, z);
+                    int biasStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(bias, z);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         for (int _col = 0; _col < _cols; _col++)
@@ -149,11 +149,11 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(GeneratedTensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(GeneratedTensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
                 global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
                 {
                     global::System.Span<float> zValues = z.Span;
@@ -164,8 +164,8 @@ namespace Samples
                     global::System.Span<float> dZValues = dZ.Span;
                     int _cols = z.Shape.Last;
                     int _rows = _cols == 0 ? 0 : z.Length / _cols;
-                    int _t0Step = GeneratedTensorShapes.Step(_t0, z);
-                    int biasStep = GeneratedTensorShapes.Step(bias, z);
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, z);
+                    int biasStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(bias, z);
                     for (int _row = 0; _row < _rows; _row++)
                     {
                         for (int _col = 0; _col < _cols; _col++)
@@ -207,37 +207,5 @@ namespace Samples
             }
             return value;
         }
-    }
-
-    /// <summary>The shapes of the tensors the generated gradients in this file compute.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
-    file static class GeneratedTensorShapes
-    {
-        /// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape MatMul(global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a.Length != 2 || b.Length != 2 || a[1] != b[0])
-            {
-                throw new global::System.ArgumentException("MatMul: shapes " + a + " and " + b + " do not match (an [m, k] matrix times a [k, n] matrix).");
-            }
-            return global::Backprop.Symbolic.Tensors.TensorShape.Of(a[0], b[1]);
-        }
-
-        /// <summary>The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension is n.</summary>
-        public static global::Backprop.Symbolic.Tensors.TensorShape Broadcast(string operation, global::Backprop.Symbolic.Tensors.TensorShape a, global::Backprop.Symbolic.Tensors.TensorShape b)
-        {
-            if (a == b || (b.Length == 1 && a.Last == b[0]))
-            {
-                return a;
-            }
-            if (a.Length == 1 && b.Last == a[0])
-            {
-                return b;
-            }
-            throw new global::System.ArgumentException(operation + ": shapes " + a + " and " + b + " do not match (the shapes must be equal, or one must be a row vector [n] over the other's last dimension n).");
-        }
-
-        /// <summary>How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/>: a row's length, or 0 for a broadcast row vector.</summary>
-        public static int Step(global::Backprop.Symbolic.Tensors.Tensor operand, global::Backprop.Symbolic.Tensors.Tensor result) => operand.Length == result.Length ? result.Shape.Last : 0;
     }
 }
