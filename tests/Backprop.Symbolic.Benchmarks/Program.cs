@@ -11,7 +11,7 @@ namespace Backprop.Symbolic.Benchmarks;
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*' --job short   a quick, rougher run
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*Mixed*'         one objective
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*LoopGradientBenchmarks*'   the loop objectives
-/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --anyCategories Rnn100   one loop objective (Dot, Horner, Rnn100, GaussianMixture)
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --anyCategories Rnn100   one loop objective (Dot, Horner, Rnn100, GaussianMixture, Lstm)
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*FmaPeak*' '*MatrixProduct*' --job short   matrix-product GFLOP/s next to one core's FMA peak
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*OptimizerStep*' --job short   one optimizer step over an MLP's parameters
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*DataParallel*' --job short    a data-parallel step on 1 and 2 workers
