@@ -46,12 +46,18 @@ public sealed class RuntimeBehaviourTests
                 {
                     sink += Run(i);
                 }
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < calls; i++)
+                // The fewest bytes over up to three rounds: an allocation per call shows in every round, a one-off
+                // event of the runtime (tiered compilation promoting a method mid-round) in one at most.
+                long allocated = long.MaxValue;
+                for (int round = 0; round < 3 && allocated != 0; round++)
                 {
-                    sink += Run(i);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < calls; i++)
+                    {
+                        sink += Run(i);
+                    }
+                    allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 return double.IsNaN(sink) ? -1 : allocated;
             }
 

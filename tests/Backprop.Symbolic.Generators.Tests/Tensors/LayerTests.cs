@@ -64,12 +64,19 @@ public sealed class LayerTests
                 {
                     NetworkGradient(x, y, a, f, b, g, dA, dF, dB, dG);
                 }
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < calls; i++)
+                // The fewest bytes over up to three rounds: an allocation per call shows in every round, a one-off
+                // event of the runtime (tiered compilation promoting a method mid-round) in one at most.
+                long fewest = long.MaxValue;
+                for (int round = 0; round < 3 && fewest != 0; round++)
                 {
-                    NetworkGradient(x, y, a, f, b, g, dA, dF, dB, dG);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < calls; i++)
+                    {
+                        NetworkGradient(x, y, a, f, b, g, dA, dF, dB, dG);
+                    }
+                    fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
-                return GC.GetAllocatedBytesForCurrentThread() - before;
+                return fewest;
             }
         }
         """;

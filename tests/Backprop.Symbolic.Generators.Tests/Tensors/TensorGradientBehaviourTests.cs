@@ -57,12 +57,19 @@ public sealed class TensorGradientBehaviourTests
                 {
                     MlpGradient(x, y, a, b, c, d, dA, dB, dC, dD);
                 }
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < calls; i++)
+                // The fewest bytes over up to three rounds: an allocation per call shows in every round, a one-off
+                // event of the runtime (tiered compilation promoting a method mid-round) in one at most.
+                long fewest = long.MaxValue;
+                for (int round = 0; round < 3 && fewest != 0; round++)
                 {
-                    MlpGradient(x, y, a, b, c, d, dA, dB, dC, dD);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < calls; i++)
+                    {
+                        MlpGradient(x, y, a, b, c, d, dA, dB, dC, dD);
+                    }
+                    fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
-                return GC.GetAllocatedBytesForCurrentThread() - before;
+                return fewest;
             }
         }
         """;
