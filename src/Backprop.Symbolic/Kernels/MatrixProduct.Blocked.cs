@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using System.Threading.Tasks;
 
 namespace Backprop.Symbolic.Kernels;
 
@@ -53,28 +52,21 @@ public static partial class MatrixProduct
                 }
                 int rowsPerChunk = ((m + threads - 1) / threads + TileRows - 1) / TileRows * TileRows;
                 int chunks = (m + rowsPerChunk - 1) / rowsPerChunk;
-                var job = new RowChunks((nint)pa, lda, (nint)pb, ldb, (nint)pc, m, k, n, transposeA, transposeB, accumulate, rowsPerChunk, wide);
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, job.Execute);
-            }
-        }
-
-        /// <summary>One thread's share of a large product: a block of rows of C (the spans are pinned by the caller).</summary>
-        private sealed class RowChunks(
-            nint a, int lda, nint b, int ldb, nint c, int m, int k, int n, bool transposeA, bool transposeB, bool accumulate, int rowsPerChunk, bool wide)
-        {
-            public void Execute(int chunk)
-            {
-                int first = chunk * rowsPerChunk;
-                int rows = Math.Min(rowsPerChunk, m - first);
-                // Row i of op(A) starts at a + i·lda, or at a + i when A is stored transposed (its column i).
-                float* aRows = (float*)a + (transposeA ? first : (long)first * lda);
-                Run(aRows, lda, (float*)b, ldb, (float*)c + ((long)first * n), n, rows, k, n, transposeA, transposeB, accumulate, wide);
+                var job = new RowJob((nint)pa, lda, (nint)pb, ldb, (nint)pc, m, k, n, transposeA, transposeB, accumulate, rowsPerChunk, wide);
+                if (chunks <= 1 || !RowWorkers.TryRun(job, chunks))
+                {
+                    // Another product holds the workers: the same chunks, one after another, on this thread.
+                    for (int chunk = 0; chunk < chunks; chunk++)
+                    {
+                        job.Execute(chunk);
+                    }
+                }
             }
         }
 
         /// <summary>C (m × n, row stride ldc) (+)= op(A) · op(B), on the calling thread.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void Run(
+        internal static void Run(
             float* a, int lda, float* b, int ldb, float* c, int ldc, int m, int k, int n,
             bool transposeA, bool transposeB, bool accumulate, bool wide)
         {

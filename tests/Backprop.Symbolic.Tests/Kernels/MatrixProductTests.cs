@@ -117,6 +117,63 @@ public sealed class MatrixProductTests
         }
     }
 
+    [Fact]
+    public void A_threaded_product_allocates_nothing_once_its_worker_threads_exist()
+    {
+        const int m = 192, k = 160, n = 128;
+        Assert.True((long)m * k * n >= MatrixProduct.ParallelThreshold);
+        float[] a = Reference.Random(m * k, 81);
+        float[] b = Reference.Random(k * n, 82);
+        float[] c = new float[m * n];
+        MatrixProduct.Multiply(a, b, c, m, k, n, false, false, false, maxDegreeOfParallelism: 2);
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 3 && fewest != 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                MatrixProduct.Multiply(a, b, c, m, k, n, false, false, false, maxDegreeOfParallelism: 2);
+            }
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, fewest);
+        MatMulTests.AssertProduct(a, b, default, c, m, k, n, false, false, $"{m}×{k}×{n}");
+    }
+
+    [Fact]
+    public void Products_from_several_threads_at_once_are_each_right()
+    {
+        // Data-parallel workers each multiply at the same time: one gets the worker threads, the others run alone.
+        const int m = 150, k = 120, n = 130;
+        float[] a = Reference.Random(m * k, 91);
+        float[] b = Reference.Random(k * n, 92);
+        var results = new float[4][];
+        var threads = new System.Threading.Thread[results.Length];
+        for (int t = 0; t < threads.Length; t++)
+        {
+            int index = t;
+            results[index] = new float[m * n];
+            threads[t] = new System.Threading.Thread(() =>
+            {
+                for (int repeat = 0; repeat < 10; repeat++)
+                {
+                    MatrixProduct.Multiply(a, b, results[index], m, k, n, false, false, false, maxDegreeOfParallelism: -1);
+                }
+            });
+            threads[t].Start();
+        }
+        foreach (System.Threading.Thread thread in threads)
+        {
+            thread.Join();
+        }
+        float[] single = new float[m * n];
+        MatrixProduct.Multiply(a, b, single, m, k, n, false, false, false, maxDegreeOfParallelism: 1);
+        foreach (float[] result in results)
+        {
+            Assert.Equal(single, result);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Kernels))]
     public void Elements_outside_the_product_are_left_alone(string kernelName)
