@@ -79,7 +79,8 @@ public static partial class MatrixProduct
         /// <summary>A background thread that runs one chunk each time it is started.</summary>
         private sealed class Worker
         {
-            private readonly ManualResetEventSlim _start = new(false);
+            // No spinning: a worker waiting for the next product must not take a core from the thread computing between products.
+            private readonly ManualResetEventSlim _start = new(false, spinCount: 0);
             private int _chunk;
 
             public Worker(int index)

@@ -137,9 +137,24 @@ public static partial class MatrixProduct
             return;
         }
         int threads = maxDegreeOfParallelism == -1 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-        threads = (long)m * k * n < ParallelThreshold ? 1 : Math.Min(threads, (m + TileRows - 1) / TileRows);
+        threads = (long)m * k * n < ParallelThreshold || t_withinParallelWork ? 1 : Math.Min(threads, (m + TileRows - 1) / TileRows);
         // Products of at most 16 columns waste less of the 16-wide Vector256 tiles than of the 32-wide Vector512 ones.
         Blocked.Multiply(a, b, c, m, k, n, transposeA, transposeB, accumulate, threads, wide: kernel == Kernel.Vector512 && n > 16);
+    }
+
+    [ThreadStatic]
+    private static bool t_withinParallelWork;
+
+    /// <summary>
+    /// True while this thread computes one share of work already split across the cores (a data-parallel worker's
+    /// slice of a minibatch): its products then run on this thread alone instead of splitting again and
+    /// oversubscribing the cores. Returns the previous value, to restore.
+    /// </summary>
+    internal static bool EnterParallelWork(bool within)
+    {
+        bool previous = t_withinParallelWork;
+        t_withinParallelWork = within;
+        return previous;
     }
 
     /// <summary>The plain triple loop: the fallback where AVX2 and FMA are missing.</summary>

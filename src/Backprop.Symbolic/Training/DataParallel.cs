@@ -238,6 +238,8 @@ public sealed class DataParallel : IDisposable
 
     private void RunSlice(int k)
     {
+        // The cores are already shared out among the slices: products inside one run on its thread alone.
+        bool outer = Kernels.MatrixProduct.EnterParallelWork(WorkerCount > 1);
         try
         {
             GradientBuffer buffer = _buffers[k];
@@ -257,6 +259,10 @@ public sealed class DataParallel : IDisposable
         catch (Exception error)
         {
             _errors[k] = error;
+        }
+        finally
+        {
+            Kernels.MatrixProduct.EnterParallelWork(outer);
         }
     }
 

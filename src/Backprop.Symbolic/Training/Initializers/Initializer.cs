@@ -72,7 +72,7 @@ public abstract class Initializer
         }
     }
 
-    /// <summary>Every element N(<paramref name="mean"/>, <paramref name="standardDeviation"/>²): the seed's A_ij ~ N(μ, σ).</summary>
+    /// <summary>Every element N(<paramref name="mean"/>, <paramref name="standardDeviation"/>²): weights drawn A_ij ~ N(μ, σ).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The mean is not finite, or the standard deviation is negative or not finite.</exception>
     public static Initializer Normal(double mean, double standardDeviation, long seed)
     {
