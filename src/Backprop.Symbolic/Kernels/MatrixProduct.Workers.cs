@@ -70,7 +70,14 @@ public static partial class MatrixProduct
                 {
                     workers[i] = new Worker(i + 1);
                 }
-                s_done ??= new CountdownEvent(0);
+                if (s_done is null)
+                {
+                    // An event allocates its lock the first time a wait on it blocks: block once now (1 ms, unset), so
+                    // no product's wait allocates later.
+                    var done = new CountdownEvent(1);
+                    done.Wait(1);
+                    s_done = done;
+                }
                 s_workers = workers;
                 return workers;
             }

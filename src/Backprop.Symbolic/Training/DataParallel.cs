@@ -93,6 +93,9 @@ public sealed class DataParallel : IDisposable
             _buffers[k] = parameters.CreateGradientBuffer();
             _start[k] = new ManualResetEventSlim(false);
             _done[k] = new ManualResetEventSlim(false);
+            // An event allocates its lock the first time a wait on it blocks; block once now (1 ms, unset), so no
+            // later wait of the calling thread allocates.
+            _done[k].Wait(1);
             _threads[k] = new Thread(WorkerLoop) { IsBackground = true, Name = $"DataParallel worker {k}" };
             _threads[k].Start(k);
         }
