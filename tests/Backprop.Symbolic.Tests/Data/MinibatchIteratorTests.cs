@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Tensors;
+using Backprop.Symbolic.Tests.Infrastructure;
 using Xunit;
 
 namespace Backprop.Symbolic.Tests.Data;
@@ -149,17 +150,19 @@ public sealed class MinibatchIteratorTests
             checksum += batch.Features.Span[0] + batch.Labels[0];
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
         int taken = 0;
-        for (int epoch = 0; epoch < 5; epoch++)
+        long allocated = Allocations.Fewest(() =>
         {
-            foreach (Minibatch batch in batches.NextEpoch())
+            taken = 0;
+            for (int epoch = 0; epoch < 5; epoch++)
             {
-                checksum += batch.Features.Span[^1] + batch.Labels[^1] + batch.Rows[0];
-                taken++;
+                foreach (Minibatch batch in batches.NextEpoch())
+                {
+                    checksum += batch.Features.Span[^1] + batch.Labels[^1] + batch.Rows[0];
+                    taken++;
+                }
             }
-        }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        });
 
         Assert.Equal(5 * batches.BatchesPerEpoch, taken);
         Assert.True(checksum > 0);

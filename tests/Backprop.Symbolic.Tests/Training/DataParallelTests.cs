@@ -169,14 +169,24 @@ public sealed class DataParallelTests
         {
             parallel.ComputeGradients(inputs, labels, function);
         }
-        Volatile.Write(ref measuring, 1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 50; i++)
+        // The fewest bytes over up to three rounds, on the calling thread and on the workers: an allocation per call
+        // shows in every round, a one-off event of the runtime (tiered compilation promoting a method) in one at most.
+        long callingThread = long.MaxValue;
+        long workers = long.MaxValue;
+        for (int round = 0; round < 3 && (callingThread != 0 || workers != 0); round++)
         {
-            parallel.ComputeGradients(inputs, labels, function);
+            Interlocked.Exchange(ref worst, 0);
+            Volatile.Write(ref measuring, 1);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 50; i++)
+            {
+                parallel.ComputeGradients(inputs, labels, function);
+            }
+            callingThread = Math.Min(callingThread, GC.GetAllocatedBytesForCurrentThread() - before);
+            Volatile.Write(ref measuring, 0);
+            workers = Math.Min(workers, Interlocked.Read(ref worst));
         }
-        long callingThread = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, callingThread);
-        Assert.Equal(0, Interlocked.Read(ref worst));
+        Assert.Equal(0, workers);
     }
 }
