@@ -75,11 +75,11 @@ public static class DiagnosticDescriptors
         "Parameter is not supported",
         "Parameter '{0}' of type '{1}' is not supported in a [Differentiable] method; {2}");
 
-    /// <summary>BPS0011: the return type is not float or double.</summary>
+    /// <summary>BPS0011: the return type is not float, double or Tensor.</summary>
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "BPS0011",
-        "Return type must be float or double",
-        "[Differentiable] method '{0}' returns '{1}'; it must return float or double");
+        "Return type must be float, double or Tensor",
+        "[Differentiable] method '{0}' returns '{1}'; it must return float or double (a loss) or Tensor (a layer)");
 
     /// <summary>BPS0012: a generated adjoint parameter name collides with a parameter of the method.</summary>
     public static readonly DiagnosticDescriptor AdjointNameClash = Error(

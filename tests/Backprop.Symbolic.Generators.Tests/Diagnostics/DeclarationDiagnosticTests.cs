@@ -112,7 +112,7 @@ public sealed class DeclarationDiagnosticTests
             }
             """,
             "BPS0011",
-            "[Differentiable] method 'F' returns 'int'; it must return float or double");
+            "[Differentiable] method 'F' returns 'int'; it must return float or double (a loss) or Tensor (a layer)");
         DiagnosticAssert.NoGradient(run, "F");
     }
 
@@ -128,7 +128,7 @@ public sealed class DeclarationDiagnosticTests
             }
             """,
             "BPS0011",
-            "[Differentiable] method 'F' returns 'void'; it must return float or double");
+            "[Differentiable] method 'F' returns 'void'; it must return float or double (a loss) or Tensor (a layer)");
     }
 
     [Fact]
