@@ -38,16 +38,16 @@ public static partial class TensorKernels
         Contract(a, b, result, transposeA: false, transposeB: true, accumulate, nameof(MatMulTransposeB));
 
     /// <summary>The shape of op(a) · op(b), checking that both are matrices with matching inner sizes.</summary>
-    internal static TensorShape ProductShape(Tensor a, Tensor b, bool transposeA, bool transposeB, string operation)
+    internal static TensorShape ProductShape(TensorShape a, TensorShape b, bool transposeA, bool transposeB, string operation)
     {
-        if (a.Rank != 2 || b.Rank != 2)
+        if (a.Length != 2 || b.Length != 2)
         {
-            throw Tensor.ShapeMismatch(operation, a.Shape, b.Shape, "both must be matrices (rank 2)");
+            throw Tensor.ShapeMismatch(operation, a, b, "both must be matrices (rank 2)");
         }
-        int m = transposeA ? a.Shape[1] : a.Shape[0];
-        int k = transposeA ? a.Shape[0] : a.Shape[1];
-        int kb = transposeB ? b.Shape[1] : b.Shape[0];
-        int n = transposeB ? b.Shape[0] : b.Shape[1];
+        int m = transposeA ? a[1] : a[0];
+        int k = transposeA ? a[0] : a[1];
+        int kb = transposeB ? b[1] : b[0];
+        int n = transposeB ? b[0] : b[1];
         if (k != kb)
         {
             string rule = (transposeA, transposeB) switch
@@ -57,14 +57,14 @@ public static partial class TensorKernels
                 (false, true) => "the columns of both must be equal",
                 _ => "the rows of the first must equal the columns of the second",
             };
-            throw Tensor.ShapeMismatch(operation, a.Shape, b.Shape, rule);
+            throw Tensor.ShapeMismatch(operation, a, b, rule);
         }
         return TensorShape.Of(m, n);
     }
 
     private static void Contract(Tensor a, Tensor b, Tensor result, bool transposeA, bool transposeB, bool accumulate, string operation)
     {
-        TensorShape expected = ProductShape(a, b, transposeA, transposeB, operation);
+        TensorShape expected = ProductShape(a.Shape, b.Shape, transposeA, transposeB, operation);
         RequireShape(result, expected, operation, "the result");
         RequireDisjoint(result, a, operation, "the first operand");
         RequireDisjoint(result, b, operation, "the second operand");
@@ -93,12 +93,15 @@ public static partial class TensorKernels
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 0 ≤ <paramref name="axis"/> &lt; the rank.</summary>
-    internal static void RequireAxis(Tensor x, int axis, string operation)
+    internal static void RequireAxis(Tensor x, int axis, string operation) => RequireAxis(x.Shape, axis, operation);
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 0 ≤ <paramref name="axis"/> &lt; the rank of <paramref name="shape"/>.</summary>
+    internal static void RequireAxis(TensorShape shape, int axis, string operation)
     {
-        if ((uint)axis >= (uint)x.Rank)
+        if ((uint)axis >= (uint)shape.Length)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(axis), axis, $"{operation}: a tensor of shape {x.Shape} has no axis {axis} (axes are 0 to {x.Rank - 1}).");
+                nameof(axis), axis, $"{operation}: a tensor of shape {shape} has no axis {axis} (axes are 0 to {shape.Length - 1}).");
         }
     }
 

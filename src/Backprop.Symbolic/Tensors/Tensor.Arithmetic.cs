@@ -77,14 +77,8 @@ public readonly partial struct Tensor
             Apply(op, left.Span, right.Span, same.Span);
             return same;
         }
-        bool rightIsRow = right.Rank == 1 && left.Rank > 1 && left._shape.Last == right.Length;
-        bool leftIsRow = left.Rank == 1 && right.Rank > 1 && right._shape.Last == left.Length;
-        if (!rightIsRow && !leftIsRow)
-        {
-            throw ShapeMismatch(
-                name, left._shape, right._shape,
-                "element-wise operations need equal shapes, or a row vector [n] and a tensor whose last dimension is n");
-        }
+        // One broadcasting rule for eager operations and generated code: a row vector [n] over the other's last dimension.
+        bool rightIsRow = TensorShapes.Broadcast(name, left._shape, right._shape) == left._shape;
         Tensor full = rightIsRow ? left : right;
         ReadOnlySpan<float> row = rightIsRow ? right.Span : left.Span;
         Tensor result = Zeros(full._shape);

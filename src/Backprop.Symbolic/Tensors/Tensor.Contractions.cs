@@ -11,7 +11,7 @@ public readonly partial struct Tensor
     {
         RequireMemory(a, nameof(MatMul));
         RequireMemory(b, nameof(MatMul));
-        Tensor result = Zeros(TensorKernels.ProductShape(a, b, transposeA: false, transposeB: false, nameof(MatMul)));
+        Tensor result = Zeros(TensorShapes.MatMul(a.Shape, b.Shape));
         TensorKernels.MatMul(a, b, result);
         return result;
     }

@@ -12,14 +12,8 @@ namespace Backprop.Symbolic.Tensors;
 public static class TensorShapes
 {
     /// <summary>The shape of <c>MatMul(a, b)</c>: [m, k]·[k, n] is [m, n].</summary>
-    public static TensorShape MatMul(TensorShape a, TensorShape b)
-    {
-        if (a.Length != 2 || b.Length != 2 || a[1] != b[0])
-        {
-            throw Tensor.ShapeMismatch("MatMul", a, b, "an [m, k] matrix times a [k, n] matrix");
-        }
-        return TensorShape.Of(a[0], b[1]);
-    }
+    public static TensorShape MatMul(TensorShape a, TensorShape b) =>
+        Kernels.TensorKernels.ProductShape(a, b, transposeA: false, transposeB: false, "MatMul");
 
     /// <summary>
     /// The shape of an element-wise operation: equal shapes, or a row vector [n] over a tensor whose last dimension
@@ -42,23 +36,8 @@ public static class TensorShapes
     /// <exception cref="ArgumentOutOfRangeException">The shape has no such axis.</exception>
     public static TensorShape Reduce(TensorShape shape, int axis)
     {
-        if ((uint)axis >= (uint)shape.Length)
-        {
-            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"A tensor of shape {shape} has no axis {axis}.");
-        }
-        if (shape.Length == 1)
-        {
-            return TensorShape.Of(1);
-        }
-        Span<int> dimensions = stackalloc int[shape.Length - 1];
-        for (int i = 0, j = 0; i < shape.Length; i++)
-        {
-            if (i != axis)
-            {
-                dimensions[j++] = shape[i];
-            }
-        }
-        return new TensorShape(dimensions);
+        Kernels.TensorKernels.RequireAxis(shape, axis, "Sum or Mean along an axis");
+        return Kernels.TensorKernels.WithoutAxis(shape, axis);
     }
 
     /// <summary>The shape of <c>Concat(axis, a, b)</c>: equal but along <paramref name="axis"/>, where the sizes add.</summary>

@@ -11,7 +11,7 @@ public sealed class TensorShapesTests
     {
         Assert.Equal(TensorShape.Of(3, 5), TensorShapes.MatMul(TensorShape.Of(3, 4), TensorShape.Of(4, 5)));
         var ex = Assert.Throws<ArgumentException>(() => TensorShapes.MatMul(TensorShape.Of(3, 4), TensorShape.Of(5, 4)));
-        Assert.Equal("MatMul: shapes [3, 4] and [5, 4] do not match (an [m, k] matrix times a [k, n] matrix).", ex.Message);
+        Assert.Equal("MatMul: shapes [3, 4] and [5, 4] do not match (the columns of the first must equal the rows of the second).", ex.Message);
         Assert.Throws<ArgumentException>(() => TensorShapes.MatMul(TensorShape.Of(4), TensorShape.Of(4, 5)));
     }
 
@@ -32,7 +32,7 @@ public sealed class TensorShapesTests
         Assert.Equal(TensorShape.Of(3), TensorShapes.Reduce(TensorShape.Of(2, 3), 0));
         Assert.Equal(TensorShape.Of(1), TensorShapes.Reduce(TensorShape.Of(7), 0));
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => TensorShapes.Reduce(TensorShape.Of(2, 3), 2));
-        Assert.Contains("A tensor of shape [2, 3] has no axis 2.", ex.Message);
+        Assert.Contains("a tensor of shape [2, 3] has no axis 2", ex.Message);
     }
 
     [Fact]
