@@ -13,14 +13,14 @@ public static partial class DigitsNetwork
 {
     /// <summary>The mean cross-entropy of the network's predictions for the rows of <paramref name="x"/>.</summary>
     [Differentiable(nameof(W1), nameof(b1), nameof(W2), nameof(b2), nameof(W3), nameof(b3))]
-    public static float Loss(Tensor x, ReadOnlySpan<int> labels, Tensor W1, Tensor b1, Tensor W2, Tensor b2, Tensor W3, Tensor b3)
-    {
-        Tensor h1 = Tanh(MatMul(x, W1) + b1);
-        Tensor h2 = Tanh(MatMul(h1, W2) + b2);
-        return SoftmaxCrossEntropy(MatMul(h2, W3) + b3, labels);
-    }
+    public static float Loss(Tensor x, ReadOnlySpan<int> labels, Tensor W1, Tensor b1, Tensor W2, Tensor b2, Tensor W3, Tensor b3) =>
+        SoftmaxCrossEntropy(Logits(x, W1, b1, W2, b2, W3, b3), labels);
 
-    /// <summary>The class scores (logits) for the rows of <paramref name="x"/>, evaluated eagerly.</summary>
+    /// <summary>
+    /// The class scores (logits) for the rows of <paramref name="x"/>: a layer, so <see cref="Loss"/> composes it, and an
+    /// ordinary method, so the sample evaluates it eagerly on the validation and test splits.
+    /// </summary>
+    [Differentiable]
     public static Tensor Logits(Tensor x, Tensor W1, Tensor b1, Tensor W2, Tensor b2, Tensor W3, Tensor b3)
     {
         Tensor h1 = Tanh(MatMul(x, W1) + b1);
