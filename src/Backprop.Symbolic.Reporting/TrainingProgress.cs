@@ -43,21 +43,26 @@ public sealed class TrainingProgress
 
     /// <summary>Progress written as plain lines to <paramref name="plainOutput"/>, or drawn with Spectre.Console on the terminal when it is null.</summary>
     public TrainingProgress(int totalEpochs, TextWriter? plainOutput)
+        : this(totalEpochs, plainOutput, plainOutput is null ? AnsiConsole.Console : null)
+    {
+    }
+
+    /// <summary>Progress drawn on <paramref name="console"/> (a terminal, or a recording console in tests).</summary>
+    public TrainingProgress(int totalEpochs, IAnsiConsole console)
+        : this(totalEpochs, null, console ?? throw new ArgumentNullException(nameof(console)))
+    {
+    }
+
+    // Exactly one of the two outputs is set.
+    private TrainingProgress(int totalEpochs, TextWriter? plain, IAnsiConsole? console)
     {
         if (totalEpochs < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(totalEpochs), totalEpochs, "Training needs at least one epoch.");
         }
         _totalEpochs = totalEpochs;
-        _plain = plainOutput;
-        _console = plainOutput is null ? AnsiConsole.Console : null;
-    }
-
-    /// <summary>Progress drawn on <paramref name="console"/> (a terminal, or a recording console in tests).</summary>
-    public TrainingProgress(int totalEpochs, IAnsiConsole console)
-        : this(totalEpochs, (TextWriter?)null)
-    {
-        _console = console ?? throw new ArgumentNullException(nameof(console));
+        _plain = plain;
+        _console = console;
     }
 
     /// <summary>Every epoch reported so far.</summary>
