@@ -35,6 +35,7 @@ internal sealed class Recording
         var recording = new Recording(activity, names);
         VariableUses.LocalArrays(body, recording._localArrays);
         recording._localArrays.ExceptWith(StableArrays.Find(body)); // filled, then only read: like a parameter
+        recording._localArrays.ExceptWith(StableArrays.FindPerIteration(body)); // the same within each iteration: recorded whole
         return recording.Block(body);
     }
 

@@ -67,8 +67,11 @@ internal sealed class ReverseSweep
         _scopes = new Scopes(forward);
         RecordTypes(forward);
         _allocations = VariableUses.Descendants(forward).OfType<ArrayAllocation>().ToList();
-        _facts = new LoopFacts(_scopes, _types, forward, StableArrays.Find(forward));
-        _tape = new TapePlan(_scopes, _facts, _names, _types, forward);
+        HashSet<string> perIteration = StableArrays.FindPerIteration(forward);
+        var stable = StableArrays.Find(forward);
+        stable.UnionWith(perIteration);
+        _facts = new LoopFacts(_scopes, _types, forward, stable);
+        _tape = new TapePlan(_scopes, _facts, _names, _types, forward, perIteration);
         var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 

@@ -24,16 +24,20 @@ internal sealed class TapePlan
     private readonly Dictionary<ScopeKey, List<Variable>> _pushes = new();
     private readonly Dictionary<ScopeKey, List<Assignment>> _copies = new();
 
-    private readonly HashSet<string> _spanPartials;
+    // Sequences recorded whole: a callee's partials for a span argument, and local arrays filled then only read
+    // within each iteration of their loop (StableArrays.FindPerIteration).
+    private readonly HashSet<string> _wholeSequences;
 
-    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types, IEnumerable<Statement> forward)
+    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types, IEnumerable<Statement> forward,
+        IEnumerable<string> arraysRecordedWhole)
     {
         _scopes = scopes;
         _facts = facts;
         _names = names;
         _types = types;
-        _spanPartials = new HashSet<string>(VariableUses.Descendants(forward).OfType<DifferentiableCall>()
+        _wholeSequences = new HashSet<string>(VariableUses.Descendants(forward).OfType<DifferentiableCall>()
             .SelectMany(c => c.Partials).Select(p => p.Variable).OfType<Variable>().Where(v => v.Type.Kind == ScalarKind.Sequence).Select(v => v.Name));
+        _wholeSequences.UnionWith(arraysRecordedWhole);
     }
 
     /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
@@ -118,11 +122,12 @@ internal sealed class TapePlan
                 Recompute(variable, definition.Value);
                 return;
             }
-            if (type.Kind is ScalarKind.Other || type.Kind is ScalarKind.Sequence && !_spanPartials.Contains(name))
+            if (type.Kind is ScalarKind.Other || type.Kind is ScalarKind.Sequence && !_wholeSequences.Contains(name))
             {
                 throw new InvalidOperationException($"'{name}' of type {type.Name} would have to be recorded on the tape.");
             }
-            // A callee's partials for a span argument are recorded like a scalar, all elements at once.
+            // A callee's partials for a span argument, or an array filled then read in the iteration, are recorded
+            // like a scalar, all elements at once.
             pushes.Add(variable);
             pops.Add(new TapePop(variable));
         }
