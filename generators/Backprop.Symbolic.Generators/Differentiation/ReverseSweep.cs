@@ -71,7 +71,7 @@ internal sealed class ReverseSweep
         var stable = StableArrays.Find(forward);
         stable.UnionWith(perIteration);
         _facts = new LoopFacts(_scopes, _types, forward, stable);
-        _tape = new TapePlan(_scopes, _facts, _names, _types, forward, perIteration);
+        _tape = new TapePlan(_scopes, _facts, _names, _types, forward, stable, perIteration);
         var output = new List<Statement>();
         output.AddRange(AdjointArrays(null));
 

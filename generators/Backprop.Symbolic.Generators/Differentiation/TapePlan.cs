@@ -28,8 +28,13 @@ internal sealed class TapePlan
     // within each iteration of their loop (StableArrays.FindPerIteration).
     private readonly HashSet<string> _wholeSequences;
 
-    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types, IEnumerable<Statement> forward,
-        IEnumerable<string> arraysRecordedWhole)
+    // A value stored once into an element of a stable array (h[j] = t, in the loop j counts): the element it is read back from.
+    private readonly Dictionary<string, ElementRead> _storedIn = new();
+
+    /// <param name="stableArrays">The local arrays whose elements hold, when the backward sweep reads them, what the forward sweep stored.</param>
+    /// <param name="arraysRecordedWhole">Those of them the tape records whole, once per iteration of their loop.</param>
+    public TapePlan(Scopes scopes, LoopFacts facts, NameAllocator names, IReadOnlyDictionary<string, TypeRef> types, IReadOnlyList<Statement> forward,
+        ISet<string> stableArrays, IEnumerable<string> arraysRecordedWhole)
     {
         _scopes = scopes;
         _facts = facts;
@@ -38,6 +43,41 @@ internal sealed class TapePlan
         _wholeSequences = new HashSet<string>(VariableUses.Descendants(forward).OfType<DifferentiableCall>()
             .SelectMany(c => c.Partials).Select(p => p.Variable).OfType<Variable>().Where(v => v.Type.Kind == ScalarKind.Sequence).Select(v => v.Name));
         _wholeSequences.UnionWith(arraysRecordedWhole);
+        FindStoredValues(forward, stableArrays);
+    }
+
+    /// <summary>
+    /// Values the backward sweep can read back from a stable array instead of the tape: <c>h[j] = t</c> at the top of
+    /// the body of a loop that steps <c>j</c> by a constant (so each iteration stores into its own element), after
+    /// <c>t</c>'s one definition and before anything else changes <c>j</c>, where nothing else writes into <c>h</c>.
+    /// </summary>
+    private void FindStoredValues(IReadOnlyList<Statement> forward, ISet<string> stableArrays)
+    {
+        var writes = new Dictionary<string, int>();
+        foreach (ElementWrite w in VariableUses.Descendants(forward).OfType<ElementWrite>())
+        {
+            writes[w.Sequence.Name] = writes.TryGetValue(w.Sequence.Name, out int n) ? n + 1 : 1;
+        }
+        foreach (LoopStatement loop in VariableUses.Descendants(forward).OfType<LoopStatement>())
+        {
+            for (int i = 0; i < loop.Body.Count; i++)
+            {
+                if (loop.Body[i] is not ElementWrite { Index: Variable counter, Value: Variable value } w
+                    || !stableArrays.Contains(w.Sequence.Name) || writes[w.Sequence.Name] != 1
+                    || w.Sequence.Type.Element?.Kind != value.Type.Kind || !value.Type.IsFloating
+                    || !_scopes.HeadersOf(loop).Contains(counter.Name) || _facts.Induction(loop, counter.Name, counter.Name) is null
+                    || _scopes.DefinitionOf(value.Name) is not { } definition)
+                {
+                    continue;
+                }
+                var before = new HashSet<string>();
+                VariableUses.Definitions(loop.Body.Take(i), before);
+                if (!before.Contains(counter.Name) && loop.Body.Take(i).Any(s => ReferenceEquals(s, definition)))
+                {
+                    _storedIn[value.Name] = new ElementRead(w.Sequence, counter, value.Type);
+                }
+            }
+        }
     }
 
     /// <summary>Gives every loop a counter, which the backward sweep's loop reads when it needs one.</summary>
@@ -120,6 +160,12 @@ internal sealed class TapePlan
                 // Integer arithmetic (indices, counters), and a floating value one or two additions or
                 // multiplications away from values at hand, are cheaper to redo than to record.
                 Recompute(variable, definition.Value);
+                return;
+            }
+            if (_storedIn.TryGetValue(name, out ElementRead? stored) && _facts.IsRecomputable(stored))
+            {
+                // Stored into a stable array's element: read back from there.
+                Recompute(variable, stored);
                 return;
             }
             if (type.Kind is ScalarKind.Other || type.Kind is ScalarKind.Sequence && !_wholeSequences.Contains(name))

@@ -8,8 +8,9 @@ namespace Backprop.Symbolic.Generators.Tests.Loops;
 /// <summary>
 /// How much the reverse mode records for an MLP loss written the way a new user writes it: per-sample local arrays,
 /// the hidden layer filled in one loop and read for every output in another. The hidden layer is filled and then only
-/// read within each sample, so it goes on the tape once per sample (its elements, whole), not once per read: the tape
-/// grows with hidden + outputs per sample, not with hidden × outputs. A [CustomGradient] probe called at the end of
+/// read within each sample, so it goes on the tape once per sample (its elements, whole), not once per read, and the
+/// activations stored in it are read back from it: the tape grows with hidden + outputs per sample, not with
+/// hidden × outputs. A [CustomGradient] probe called at the end of
 /// the forward sweep reads the tape's height.
 /// </summary>
 public sealed class TapeSizeTests
@@ -188,9 +189,9 @@ public sealed class TapeSizeTests
     [InlineData(3, 32, 10)]
     public void The_hidden_layer_is_recorded_once_per_sample_not_once_per_read(int samples, int hidden, int outputs)
     {
-        // Per sample: tanh(z_j) for its derivative (hidden values), each output o_k (outputs values), and the hidden
-        // layer itself, whole (hidden values). Recorded per read it would be hidden × outputs values more.
-        Assert.Equal(samples * (2 * hidden + outputs), HeightAfterGradient(samples, hidden, outputs));
+        // Per sample: each output o_k (outputs values) and the hidden layer, whole (hidden values); tanh(z_j), which its
+        // derivative reads, is read back from h[j]. Recorded per read, the layer would cost hidden × outputs values.
+        Assert.Equal(samples * (hidden + outputs), HeightAfterGradient(samples, hidden, outputs));
     }
 
     [Fact]
