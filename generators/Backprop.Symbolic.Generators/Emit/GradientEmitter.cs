@@ -19,6 +19,12 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// </summary>
 internal static class GradientEmitter
 {
+    /// <summary>
+    /// The statement that zeroes a buffer of floats or doubles: our own 256-bit stores, which end with
+    /// <c>vzeroupper</c>, rather than <c>Span.Clear</c> (see <c>SpanKernels.Zero</c>).
+    /// </summary>
+    internal static string Zero(string span) => "global::Backprop.Symbolic.Kernels.SpanKernels.Zero(" + span + ");";
+
     internal static readonly string Version = typeof(GradientEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>
@@ -137,7 +143,7 @@ internal static class GradientEmitter
         WriteLengthChecks(writer, model, "adjoint");
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence))
         {
-            writer.Line(Identifier(p.AdjointName!) + ".Clear();");
+            writer.Line(Zero(Identifier(p.AdjointName!)));
         }
 
         // What the backward sweep reads before defining it itself (a count it recomputes needs no counting).

@@ -72,7 +72,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             }
             else if (p.Type.IsFloatingSequence)
             {
-                Writer.Line(adjoint + ".Clear();");
+                Writer.Line(GradientEmitter.Zero(adjoint));
                 _sequenceAdjoints[p.Name] = p.AdjointName!;
             }
             else
@@ -98,7 +98,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             }
             foreach (ParameterModel p in Differentiated.Where(p => _uncleared.Contains(p.Name)))
             {
-                Writer.Line(Identifier(p.AdjointName!) + ".Span.Clear(); // " + model.Name + " does not depend on " + p.Name);
+                Writer.Line(GradientEmitter.Zero(Identifier(p.AdjointName!) + ".Span") + " // " + model.Name + " does not depend on " + p.Name);
             }
         });
         Writer.Close();
@@ -517,7 +517,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     {
         if (_uncleared.Remove(v.Name))
         {
-            Writer.Line(Identifier(_tensorAdjoints[v.Name]) + ".Span.Clear();");
+            Writer.Line(GradientEmitter.Zero(Identifier(_tensorAdjoints[v.Name]) + ".Span"));
         }
         if (!_tensorAdjoints.TryGetValue(v.Name, out string? name))
         {

@@ -1,4 +1,5 @@
 using System;
+using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Tensors;
 
 namespace Backprop.Symbolic.Data;
@@ -33,7 +34,7 @@ public static class OneHot
         }
         CheckLabels(labels, classCount, nameof(labels));
         Span<float> values = destination.Span;
-        values.Clear();
+        SpanKernels.Zero(values);
         for (int i = 0; i < labels.Length; i++)
         {
             values[(i * classCount) + labels[i]] = 1f;

@@ -127,7 +127,7 @@ public static partial class MatrixProduct
         {
             if (!accumulate)
             {
-                c.Slice(0, m * n).Clear();
+                SpanKernels.Zero(c.Slice(0, m * n));
             }
             return;
         }
@@ -163,7 +163,7 @@ public static partial class MatrixProduct
     {
         if (!accumulate)
         {
-            c.Slice(0, m * n).Clear();
+            SpanKernels.Zero(c.Slice(0, m * n));
         }
         for (int i = 0; i < m; i++)
         {

@@ -25,7 +25,7 @@ public static partial class TensorKernels
         Span<float> target = result.Span;
         if (!accumulate)
         {
-            target.Clear();
+            SpanKernels.Zero(target);
         }
         if (inner == 1)
         {
@@ -63,7 +63,7 @@ public static partial class TensorKernels
         Span<float> target = result.Span;
         if (!accumulate)
         {
-            target.Clear();
+            SpanKernels.Zero(target);
         }
         ReadOnlySpan<float> source = x.Span;
         for (int start = 0; start < source.Length; start += n)

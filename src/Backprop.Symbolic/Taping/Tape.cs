@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
@@ -141,7 +142,7 @@ public sealed class Tape
         }
         Span<double> span = _doubles.AsSpan(_doublesUsed, length);
         _doublesUsed += length;
-        span.Clear();
+        SpanKernels.Zero(span);
         return span;
     }
 
@@ -176,7 +177,7 @@ public sealed class Tape
         }
         int offset = _singlesUsed;
         _singlesUsed += length;
-        _singles.AsSpan(offset, length).Clear();
+        SpanKernels.Zero(_singles.AsSpan(offset, length));
         return offset;
     }
 

@@ -1,4 +1,5 @@
 using System;
+using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Tensors;
 
 namespace Backprop.Symbolic.Training;
@@ -45,5 +46,5 @@ public sealed class GradientBuffer
     public Tensor this[string name] => this[Parameters[name]];
 
     /// <summary>Sets every element to zero.</summary>
-    public void Clear() => Array.AsSpan().Clear();
+    public void Clear() => SpanKernels.Zero(Array);
 }

@@ -1,4 +1,5 @@
 using System;
+using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Training.Schedules;
 
 namespace Backprop.Symbolic.Training.Optimizers;
@@ -86,7 +87,7 @@ public abstract class Optimizer
         StepCount = 0;
         foreach (float[] buffer in _state)
         {
-            buffer.AsSpan().Clear();
+            SpanKernels.Zero(buffer);
         }
     }
 

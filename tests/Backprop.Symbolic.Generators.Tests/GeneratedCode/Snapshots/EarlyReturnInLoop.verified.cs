@@ -21,7 +21,7 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dX' must have the length of 'x' (" + x.Length + "), but has " + dX.Length + ".", nameof(dX));
             }
-            dX.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dX);
             // forward sweep
             bool _returned = false;
             double _result = 0.0;

@@ -21,7 +21,7 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dX' must have the length of 'x' (" + x.Length + "), but has " + dX.Length + ".", nameof(dX));
             }
-            dX.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dX);
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();

@@ -25,8 +25,8 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dW' must have the length of 'w' (" + w.Length + "), but has " + dW.Length + ".", nameof(dW));
             }
-            dX.Clear();
-            dW.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dX);
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW);
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();

@@ -26,8 +26,8 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dLogWeights' must have the length of 'logWeights' (" + logWeights.Length + "), but has " + dLogWeights.Length + ".", nameof(dLogWeights));
             }
-            dMeans.Clear();
-            dLogWeights.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dMeans);
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dLogWeights);
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
@@ -169,7 +169,7 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dZ' must have the length of 'z' (" + z.Length + "), but has " + dZ.Length + ".", nameof(dZ));
             }
-            dZ.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dZ);
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();

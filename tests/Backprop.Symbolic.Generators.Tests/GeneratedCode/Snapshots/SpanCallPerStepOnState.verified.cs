@@ -25,7 +25,7 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dState' must have the length of 'state' (" + state.Length + "), but has " + dState.Length + ".", nameof(dState));
             }
-            dState.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dState);
             // forward sweep
             double _t0 = state[0] + 0.5 * state[1];
             double value = global::System.Math.Tanh(w * _t0 + u * input);

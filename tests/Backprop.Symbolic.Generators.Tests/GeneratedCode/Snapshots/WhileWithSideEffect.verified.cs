@@ -21,7 +21,7 @@ namespace Samples
             {
                 throw new global::System.ArgumentException("The adjoint 'dCoefficients' must have the length of 'coefficients' (" + coefficients.Length + "), but has " + dCoefficients.Length + ".", nameof(dCoefficients));
             }
-            dCoefficients.Clear();
+            global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dCoefficients);
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();

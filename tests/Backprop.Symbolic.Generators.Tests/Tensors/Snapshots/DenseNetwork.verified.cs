@@ -55,11 +55,11 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t1Softmax, y, 1f, d_t1);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                dB.Span.Clear();
-                dG.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dG.Span);
                 global::Samples.Networks.DensePullback(_t0, b, g, d_t1, d_t0, dB, dG);
-                dA.Span.Clear();
-                dF.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dA.Span);
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dF.Span);
                 global::Samples.Networks.DensePullback(x, a, f, d_t0, default, dA, dF);
             }
             finally

@@ -76,7 +76,7 @@ namespace Samples
                 // backward sweep
                 // return MeanSquaredError(z, target) + Mean(Softplus(w));
                 float _g = 1f / (float)_t3.Length;
-                dW.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW.Span);
                 {
                     global::System.Span<float> wValues = w.Span;
                     global::System.Span<float> dWValues = dW.Span;
@@ -88,7 +88,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredErrorBackward(z, target, 1f, dZ, default);
                 // Tensor z = Sigmoid(MatMul(x, w) * scale + bias);
-                dBias.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dBias.Span);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 {
                     global::System.Span<float> zValues = z.Span;

@@ -1,0 +1,56 @@
+using System;
+using System.Linq;
+using Backprop.Symbolic.Kernels;
+using Xunit;
+
+namespace Backprop.Symbolic.Tests.Kernels;
+
+/// <summary>
+/// <see cref="SpanKernels.Zero(Span{double})"/>, which generated code and the workspace use to clear buffers: every
+/// element of the span becomes 0 and nothing outside it changes, for every length around the vector widths and at
+/// every alignment.
+/// </summary>
+public sealed class SpanKernelsTests
+{
+    public static TheoryData<int> Lengths() => new(Enumerable.Range(0, 70).Concat(new[] { 127, 128, 129, 1000, 1023 }));
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Zero_clears_exactly_the_doubles_of_the_span(int length)
+    {
+        for (int offset = 0; offset < 4; offset++)
+        {
+            double[] buffer = Enumerable.Range(1, length + 8).Select(i => (double)i).ToArray();
+            SpanKernels.Zero(buffer.AsSpan(offset, length));
+            for (int i = 0; i < buffer.Length; i++)
+            {
+                double expected = i >= offset && i < offset + length ? 0.0 : i + 1;
+                Assert.True(expected == buffer[i], $"length {length}, offset {offset}: element {i} is {buffer[i]}, expected {expected}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Zero_clears_exactly_the_floats_of_the_span(int length)
+    {
+        for (int offset = 0; offset < 8; offset++)
+        {
+            float[] buffer = Enumerable.Range(1, length + 16).Select(i => (float)i).ToArray();
+            SpanKernels.Zero(buffer.AsSpan(offset, length));
+            for (int i = 0; i < buffer.Length; i++)
+            {
+                float expected = i >= offset && i < offset + length ? 0f : i + 1;
+                Assert.True(expected == buffer[i], $"length {length}, offset {offset}: element {i} is {buffer[i]}, expected {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Zero_clears_negative_zero_and_nan_to_positive_zero()
+    {
+        double[] buffer = { -0.0, double.NaN, double.NegativeInfinity, 1e-300, -5 };
+        SpanKernels.Zero(buffer);
+        Assert.All(buffer, v => Assert.Equal(0L, BitConverter.DoubleToInt64Bits(v)));
+    }
+}
