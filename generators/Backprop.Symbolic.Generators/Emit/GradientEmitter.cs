@@ -32,7 +32,8 @@ internal static class GradientEmitter
     /// writes the loops the source wrote as <c>for</c> loops that way again (Emit/ForLoops.cs); <c>TensorFusion</c>
     /// fuses chains of element-wise tensor operations into one loop per sweep.
     /// </summary>
-    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true, bool TensorFusion = true)
+    internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true, bool TensorFusion = true,
+        bool AdjointFirstWrites = true)
     {
         public static readonly Options Default = new();
     }
@@ -125,6 +126,12 @@ internal static class GradientEmitter
         {
             (forward, backward) = global::Backprop.Symbolic.Generators.Emit.ForLoops.Shape(forward, backward);
         }
+        var assigned = new HashSet<string>();
+        if (options.AdjointFirstWrites)
+        {
+            (backward, assigned) = global::Backprop.Symbolic.Generators.Emit.AdjointFirstWrites.Run(backward,
+                model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence).Select(p => new Variable(p.AdjointName!, TypeRef.SpanOf(p.Type.Element!))));
+        }
 
         writer.Line("/// <summary>");
         writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its partial derivatives in one forward and one backward sweep (reverse mode).");
@@ -141,7 +148,7 @@ internal static class GradientEmitter
                 : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
         OpenMethod(writer, model, model.GradientName, signature);
         WriteLengthChecks(writer, model, "adjoint");
-        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence))
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence && !assigned.Contains(p.AdjointName!)))
         {
             writer.Line(Zero(Identifier(p.AdjointName!)));
         }

@@ -62,6 +62,34 @@ public static class SpanKernels
     /// <inheritdoc cref="Zero(Span{double})"/>
     public static void Zero(Span<float> target) => Zero(MemoryMarshal.AsBytes(target));
 
+    /// <summary>
+    /// Zeroes the elements of <paramref name="target"/> outside <paramref name="start"/> … <paramref name="start"/> +
+    /// <paramref name="count"/> − 1 (the range clamped to the span): the part of an adjoint that a backward loop
+    /// assigning those elements does not reach.
+    /// </summary>
+    public static void ZeroOutside(Span<double> target, int start, int count)
+    {
+        (int low, int high) = Clamp(target.Length, start, count);
+        Zero(target.Slice(0, low));
+        Zero(target.Slice(high));
+    }
+
+    /// <inheritdoc cref="ZeroOutside(Span{double}, int, int)"/>
+    public static void ZeroOutside(Span<float> target, int start, int count)
+    {
+        (int low, int high) = Clamp(target.Length, start, count);
+        Zero(target.Slice(0, low));
+        Zero(target.Slice(high));
+    }
+
+    // The range [start, start + count) within [0, length), as its ends; empty ranges give low = high.
+    private static (int Low, int High) Clamp(int length, int start, int count)
+    {
+        long low = Math.Clamp((long)start, 0, length);
+        long high = Math.Clamp((long)start + Math.Max(count, 0), low, length);
+        return ((int)low, (int)high);
+    }
+
     private static void Zero(Span<byte> bytes)
     {
         ref byte start = ref MemoryMarshal.GetReference(bytes);

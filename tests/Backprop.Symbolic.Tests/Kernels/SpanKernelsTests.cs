@@ -53,4 +53,30 @@ public sealed class SpanKernelsTests
         SpanKernels.Zero(buffer);
         Assert.All(buffer, v => Assert.Equal(0L, BitConverter.DoubleToInt64Bits(v)));
     }
+
+    [Theory]
+    [InlineData(10, 0, 10)]
+    [InlineData(10, 0, 4)]
+    [InlineData(10, 3, 4)]
+    [InlineData(10, 6, 4)]
+    [InlineData(10, 8, 5)]
+    [InlineData(10, -2, 5)]
+    [InlineData(10, 12, 3)]
+    [InlineData(10, 4, 0)]
+    [InlineData(10, 4, -3)]
+    [InlineData(0, 0, 0)]
+    [InlineData(40, 1, 37)]
+    public void ZeroOutside_zeroes_every_element_outside_the_range_and_keeps_the_range(int length, int start, int count)
+    {
+        double[] doubles = Enumerable.Range(1, length).Select(i => (double)i).ToArray();
+        float[] floats = Enumerable.Range(1, length).Select(i => (float)i).ToArray();
+        SpanKernels.ZeroOutside(doubles, start, count);
+        SpanKernels.ZeroOutside(floats, start, count);
+        for (int i = 0; i < length; i++)
+        {
+            bool inside = i >= start && i < start + Math.Max(count, 0);
+            Assert.Equal(inside ? i + 1 : 0.0, doubles[i]);
+            Assert.Equal(inside ? i + 1 : 0f, floats[i]);
+        }
+    }
 }
