@@ -13,7 +13,7 @@ public sealed record Options
     public int Window { get; init; } = 12;
     public int Embedding { get; init; } = 32;
     public int Hidden { get; init; } = 24;
-    public int MinCount { get; init; } = 1;
+    public int MinCount { get; init; } = 2;
     public int NGram { get; init; } = 3;
     public int NGramBuckets { get; init; } = 8192;
     public int NGramSlots { get; init; } = 8;
