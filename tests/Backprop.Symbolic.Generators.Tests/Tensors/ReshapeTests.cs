@@ -310,6 +310,26 @@ public sealed class ReshapeTests
             + "give the new shape as 1 to 4 int dimensions, x.Reshape(rows, columns), one of them -1 to infer it");
     }
 
+    [Fact]
+    public void BPS0018_more_than_four_dimensions()
+    {
+        DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static float F(Tensor x, int n) => Sum([|x.Reshape(1, 1, 1, n, -1)|]);
+            }
+            """,
+            "BPS0018",
+            "'x.Reshape(1, 1, 1, n, -1)' gives 5 dimensions, but a tensor has 1 to 4 in a [Differentiable] method with tensors; "
+            + "give the new shape as 1 to 4 int dimensions, x.Reshape(rows, columns), one of them -1 to infer it");
+    }
+
     private sealed class ToleranceComparer(double tolerance) : System.Collections.Generic.IEqualityComparer<double>
     {
         public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(y));
