@@ -44,6 +44,49 @@ public sealed class ReshapeTests
                 return SoftmaxCrossEntropy(MatMul(pooled, c) + d, labels);
             }
 
+            [Differentiable]
+            public static Tensor PerWord(ReadOnlySpan<int> tokens, ReadOnlySpan<int> ngrams, Tensor words, Tensor grams, Tensor a, Tensor b)
+            {
+                Tensor vectors = Gather(words, tokens) + Mean(Gather(grams, ngrams).Reshape(tokens.Length, ngrams.Length / tokens.Length, -1), 1);
+                return Tanh(MatMul(vectors, a) + b);
+            }
+
+            [Differentiable]
+            public static Tensor Scores(ReadOnlySpan<int> tokens, ReadOnlySpan<int> ngrams, int window, Tensor words, Tensor grams, Tensor a, Tensor b, Tensor c, Tensor d) =>
+                MatMul(PerWord(tokens, ngrams, words, grams, a, b).Reshape(tokens.Length / window, -1), c) + d;
+
+            [Differentiable(nameof(words), nameof(grams), nameof(a), nameof(b), nameof(c), nameof(d))]
+            public static float Layered(ReadOnlySpan<int> tokens, ReadOnlySpan<int> ngrams, ReadOnlySpan<int> labels, int window,
+                Tensor words, Tensor grams, Tensor a, Tensor b, Tensor c, Tensor d) =>
+                SoftmaxCrossEntropy(Scores(tokens, ngrams, window, words, grams, a, b, c, d), labels);
+
+            public static float LayeredArraysGradient(int[] tokens, int[] ngrams, int[] labels, int window, Tensor words, Tensor grams, Tensor a, Tensor b, Tensor c, Tensor d,
+                Tensor dWords, Tensor dGrams, Tensor dA, Tensor dB, Tensor dC, Tensor dD) =>
+                LayeredGradient(tokens, ngrams, labels, window, words, grams, a, b, c, d, dWords, dGrams, dA, dB, dC, dD);
+
+            public static float LayeredArraysDerivative(int[] tokens, int[] ngrams, int[] labels, int window, Tensor words, Tensor grams, Tensor a, Tensor b, Tensor c, Tensor d,
+                Tensor dWords, Tensor dGrams, Tensor dA, Tensor dB, Tensor dC, Tensor dD, out float derivative) =>
+                LayeredDerivative(tokens, ngrams, labels, window, words, grams, a, b, c, d, dWords, dGrams, dA, dB, dC, dD, out derivative);
+
+            public static long LayeredAllocations(int[] tokens, int[] ngrams, int[] labels, int window, Tensor words, Tensor grams, Tensor a, Tensor b, Tensor c, Tensor d, int calls)
+            {
+                Tensor dW = Zeros(words.Shape), dG = Zeros(grams.Shape), dA = Zeros(a.Shape), dB = Zeros(b.Shape), dC = Zeros(c.Shape), dD = Zeros(d.Shape);
+                long fewest = long.MaxValue;
+                for (int round = -1; round < 3 && fewest != 0; round++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < (round < 0 ? 20 : calls); i++)
+                    {
+                        LayeredGradient(tokens, ngrams, labels, window, words, grams, a, b, c, d, dW, dG, dA, dB, dC, dD);
+                    }
+                    if (round >= 0)
+                    {
+                        fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+                    }
+                }
+                return fewest;
+            }
+
             [Differentiable(nameof(x))]
             public static float Squares(Tensor x, Tensor w) => Sum(Square(x.Reshape(2, -1)) * w);
 
@@ -185,6 +228,37 @@ public sealed class ReshapeTests
         object[] args = Arguments(pooled: true);
         Matches(Words, "PooledArraysGradient", args, PooledReference);
         DerivativeMatchesGradient(Words, "PooledArraysGradient", "PooledArraysDerivative", args);
+    }
+
+    [Fact]
+    public void Layers_with_character_n_grams_averaged_over_a_rank_3_view()
+    {
+        // The sample's network: 12 tokens, 3 n-gram slots each (0 = the padding row), an n-gram table of 5 rows.
+        int[] tokens = { 0, 2, 2, 5, 1, 0, 3, 3, 4, 2, 1, 0 };
+        int[] ngrams = Enumerable.Range(0, 36).Select(k => (k * 7 + k / 5) % 5).ToArray();
+        object[] args =
+        {
+            tokens, ngrams, new[] { 2, 0, 1 }, Window, Random(51, -1, 1, Vocabulary, EmbeddingWidth), Random(52, -1, 1, 5, EmbeddingWidth),
+            Random(53, -1, 1, EmbeddingWidth, Hidden), Random(54, -0.5, 0.5, Hidden), Random(55, -1, 1, Window * Hidden, Classes), Random(56, -0.5, 0.5, Classes),
+        };
+        Matches(Words, "LayeredArraysGradient", args, v =>
+        {
+            // v: tokens, ngrams, labels, window, words, grams, a, b, c, d; each word's vector: its row plus the mean of its 3 n-gram rows.
+            double[] vectors = new double[Batch * Window * EmbeddingWidth];
+            for (int t = 0; t < Batch * Window; t++)
+            {
+                for (int e = 0; e < EmbeddingWidth; e++)
+                {
+                    double mean = Enumerable.Range(0, 3).Average(k => v[5][(int)v[1][t * 3 + k] * EmbeddingWidth + e]);
+                    vectors[t * EmbeddingWidth + e] = v[4][(int)v[0][t] * EmbeddingWidth + e] + mean;
+                }
+            }
+            double[] perWord = Reference.Map(Reference.Zip(Reference.MatMul(vectors, v[6], Batch * Window, EmbeddingWidth, Hidden), Tile(v[7], Batch * Window), (p, q) => p + q), Math.Tanh);
+            return Reference.SoftmaxCrossEntropy(
+                Reference.Zip(Reference.MatMul(perWord, v[8], Batch, Window * Hidden, Classes), Tile(v[9], Batch), (p, q) => p + q), v[2], Classes);
+        });
+        DerivativeMatchesGradient(Words, "LayeredArraysGradient", "LayeredArraysDerivative", args);
+        Assert.Equal(0L, (long)Words.GetMethod("LayeredAllocations")!.Invoke(null, args.Append(50).ToArray())!);
     }
 
     [Fact]
