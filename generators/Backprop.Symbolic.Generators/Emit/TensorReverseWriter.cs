@@ -17,7 +17,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// Every tensor adjoint is accumulated (+=) into a zeroed tensor of the workspace, rented when first written; a chain
 /// whose result only a <c>Sum</c> or <c>Mean</c> reads takes that float's adjoint directly, with no adjoint tensor.
 /// </summary>
-internal sealed class TensorReverseWriter : TensorMethodWriter
+internal sealed partial class TensorReverseWriter : TensorMethodWriter
 {
     // Adjoints: tensors (declared when first written), floats (declared, or pending terms not yet written), spans.
     private readonly Dictionary<string, string> _tensorAdjoints = new();
@@ -317,6 +317,11 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                     }
                     break;
             }
+            return;
+        }
+        if (k.Operation.Function == TensorFunction.Reshape)
+        {
+            WriteReshapeBackward(k);
             return;
         }
         if (k.Operation.Function == TensorFunction.MatMul)

@@ -159,6 +159,9 @@ internal sealed partial class Lowerer
                 Report(DiagnosticDescriptors.TensorWritten, op.Syntax, op.Syntax.ToString(), written.Syntax.ToString());
                 result = new Constant(0, TypeRef.Single);
                 return true;
+            case IInvocationOperation call when IsReshape(call):
+                result = LowerReshape(call, env, output);
+                return true;
             case IInvocationOperation { Instance: { } instance } call when TypeMapper.IsTensor(instance.Type):
                 if (call.TargetMethod.Name is "Fill" or "CopyTo")
                 {

@@ -74,6 +74,12 @@ public enum TensorFunction
     /// <summary><c>Gather(table, rows)</c>: rows of a matrix, [rows.Length, table.Shape[1]].</summary>
     Gather,
 
+    /// <summary>
+    /// <c>x.Reshape(d0, …)</c>: the same elements under another shape (a view); the dimensions after the tensor are
+    /// int expressions, one of them may be -1. Its adjoint and tangent are the same memory seen with the other shape.
+    /// </summary>
+    Reshape,
+
     /// <summary><c>Sum(x)</c>: every element added, a float.</summary>
     Sum,
 

@@ -157,42 +157,7 @@ public readonly partial struct Tensor
     public Tensor Reshape(params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        Span<int> dims = stackalloc int[shape.Length];
-        shape.CopyTo(dims);
-        int inferred = -1;
-        long known = 1;
-        for (int i = 0; i < dims.Length; i++)
-        {
-            if (dims[i] == -1)
-            {
-                if (inferred >= 0)
-                {
-                    throw new ArgumentException(
-                        $"Cannot reshape {_shape} to {TensorShape.Format(shape)}: only one dimension may be -1.", nameof(shape));
-                }
-                inferred = i;
-            }
-            else
-            {
-                known *= dims[i];
-            }
-        }
-        if (inferred >= 0)
-        {
-            if (known == 0 || Length % known != 0)
-            {
-                throw new ArgumentException(
-                    $"Cannot reshape {_shape} ({Length} elements) to {TensorShape.Format(shape)}: no whole size fits the -1.", nameof(shape));
-            }
-            dims[inferred] = (int)(Length / known);
-        }
-        var target = new TensorShape(dims);
-        if (target.ElementCount != Length)
-        {
-            throw new ArgumentException(
-                $"Cannot reshape {_shape} ({Length} elements) to {target} ({target.ElementCount} elements).", nameof(shape));
-        }
-        return new Tensor(_data ?? throw NoMemory(), _offset, target);
+        return ReshapeTo(shape);
     }
 
     /// <summary>The same elements under another shape (a view, no copy).</summary>
