@@ -113,7 +113,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t3Softmax, labels, 1f, d_t3);
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
-                dD.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dD.Span);
                 {
                     global::System.Span<float> d_t3Values = d_t3.Span;
                     global::System.Span<float> d_t2Values = d_t2.Span;
@@ -144,7 +144,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor dPerWord = dSentence.Reshape(perWord.Shape);
                 // Tensor perWord = Tanh(MatMul(words, a) + b);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                dB.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 {
                     global::System.Span<float> perWordValues = perWord.Span;
                     global::System.Span<float> dPerWordValues = dPerWord.Span;
@@ -175,7 +175,7 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t0, a, dWords, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(words, d_t0, dA, accumulate: false);
                 // Tensor words = Gather(embedding, tokens);
-                dEmbedding.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dEmbedding.Span);
                 global::Backprop.Symbolic.Kernels.TensorKernels.GatherBackward(dWords, tokens, dEmbedding);
             }
             finally
