@@ -14,7 +14,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// counters), the primal computation of each step (a kernel call or a fused loop into a tensor from the workspace),
 /// and the method's frame (signature, argument checks, the tape's mark taken and released).
 /// </summary>
-internal abstract class TensorMethodWriter
+internal abstract partial class TensorMethodWriter
 {
     protected static readonly TypeRef Single = TypeRef.Single;
 
@@ -197,7 +197,7 @@ internal abstract class TensorMethodWriter
                 Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Layer:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print)) + ");");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print).Concat(LayerSink(k.Operation, forward: true))) + ");");
                 break;
             case TensorFunction.Softmax:
             case TensorFunction.LogSoftmax:
