@@ -7,10 +7,10 @@ namespace Backprop.Symbolic.Instruments;
 
 /// <summary>The mean, variance and saturated fraction of the elements of one activation.</summary>
 /// <param name="Mean">The mean of the elements.</param>
-/// <param name="Variance">The population variance of the elements (divided by their count).</param>
+/// <param name="Variance">The population variance of the elements (divided by their count); a double, so the variance of float activations that have grown large stays finite.</param>
 /// <param name="SaturatedFraction">The fraction of the elements that are saturated for their <see cref="ActivationKind"/>; 0 for <see cref="ActivationKind.None"/>.</param>
 /// <param name="Count">The number of elements.</param>
-public readonly record struct ActivationStatistics(float Mean, float Variance, float SaturatedFraction, int Count)
+public readonly record struct ActivationStatistics(double Mean, double Variance, double SaturatedFraction, int Count)
 {
     /// <summary>Tanh's saturation threshold on |y|.</summary>
     public const float TanhSaturation = 0.97f;
@@ -19,7 +19,8 @@ public readonly record struct ActivationStatistics(float Mean, float Variance, f
     public const float SigmoidSaturation = 0.03f;
 
     /// <summary>
-    /// The statistics of <paramref name="values"/> in two passes and no allocation: the mean (<c>TensorPrimitives.Sum</c>),
+    /// The statistics of <paramref name="values"/> in two passes and no allocation: the mean (<c>TensorPrimitives.Sum</c>,
+    /// in double when the float sum overflows),
     /// then the squared deviations from it (summed in double, so a variance far below the squared mean keeps its digits)
     /// together with the count of saturated elements.
     /// </summary>
@@ -31,7 +32,17 @@ public readonly record struct ActivationStatistics(float Mean, float Variance, f
         {
             throw new ArgumentException("Activation statistics need at least one value.", nameof(values));
         }
-        float mean = TensorPrimitives.Sum(values) / n;
+        double total = TensorPrimitives.Sum(values);
+        if (!double.IsFinite(total))
+        {
+            // The float sum overflowed (activations near float's limit), or a value is not finite: add in double.
+            total = 0;
+            foreach (float v in values)
+            {
+                total += v;
+            }
+        }
+        float mean = (float)(total / n);
         (float low, float high, bool inside) = Band(kind);
         ref float start = ref MemoryMarshal.GetReference(values);
         double squares = 0;
@@ -66,8 +77,8 @@ public readonly record struct ActivationStatistics(float Mean, float Variance, f
                 saturated++;
             }
         }
-        float fraction = kind == ActivationKind.None ? 0f : (float)((double)saturated / n);
-        return new ActivationStatistics(mean, (float)(squares / n), fraction, n);
+        double fraction = kind == ActivationKind.None ? 0 : (double)saturated / n;
+        return new ActivationStatistics(mean, squares / n, fraction, n);
     }
 
     /// <summary>

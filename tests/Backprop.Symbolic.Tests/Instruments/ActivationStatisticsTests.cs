@@ -52,10 +52,10 @@ public sealed class ActivationStatisticsTests
     public void Thresholds_are_strict_tanh_and_sigmoid_outside_the_band_relu_exactly_zero()
     {
         float above = MathF.BitIncrement(0.97f);
-        Assert.Equal(4f / 6, ActivationStatistics.Compute(new[] { 0.97f, -0.97f, above, -above, 1f, -1f }, ActivationKind.Tanh).SaturatedFraction, 1e-6f);
-        Assert.Equal(0.5f, ActivationStatistics.Compute(new[] { 0.03f, 0.97f, MathF.BitDecrement(0.03f), above }, ActivationKind.Sigmoid).SaturatedFraction, 1e-6f);
-        Assert.Equal(0.5f, ActivationStatistics.Compute(new[] { 0f, -0f, float.Epsilon, 1f }, ActivationKind.Relu).SaturatedFraction, 1e-6f);
-        Assert.Equal(0f, ActivationStatistics.Compute(new[] { 0f, 1f, -5f }, ActivationKind.None).SaturatedFraction);
+        Assert.Equal(4.0 / 6, ActivationStatistics.Compute(new[] { 0.97f, -0.97f, above, -above, 1f, -1f }, ActivationKind.Tanh).SaturatedFraction, 1e-6);
+        Assert.Equal(0.5, ActivationStatistics.Compute(new[] { 0.03f, 0.97f, MathF.BitDecrement(0.03f), above }, ActivationKind.Sigmoid).SaturatedFraction, 1e-6);
+        Assert.Equal(0.5, ActivationStatistics.Compute(new[] { 0f, -0f, float.Epsilon, 1f }, ActivationKind.Relu).SaturatedFraction, 1e-6);
+        Assert.Equal(0.0, ActivationStatistics.Compute(new[] { 0f, 1f, -5f }, ActivationKind.None).SaturatedFraction);
     }
 
     [Fact]
@@ -66,6 +66,19 @@ public sealed class ActivationStatisticsTests
         float[] values = Naive.Draw(random, 10_000, x => 0.5 + (1e-4 * x), scale: 1);
         (_, double variance, _) = Naive.Statistics(values, ActivationKind.Sigmoid);
         Assert.Equal(variance, ActivationStatistics.Compute(values, ActivationKind.Sigmoid).Variance, 1e-3 * variance);
+    }
+
+    [Fact]
+    public void Activations_near_floats_limit_keep_a_finite_mean_and_variance()
+    {
+        // relu units of an exploding stack: each value finite (up to 1e38), their float sum and their variance beyond float's range
+        float[] values = Naive.Draw(new Random(9), 4096, x => Math.Max(x, 0) * 1e37, scale: 10);
+        (double mean, double variance, double saturated) = Naive.Statistics(values, ActivationKind.Relu);
+        ActivationStatistics s = ActivationStatistics.Compute(values, ActivationKind.Relu);
+        Assert.True(double.IsFinite(s.Variance) && variance > float.MaxValue);
+        Assert.Equal(mean, s.Mean, 1e-5 * mean);
+        Assert.Equal(variance, s.Variance, 1e-5 * variance);
+        Assert.Equal(saturated, s.SaturatedFraction, 1e-9);
     }
 
     [Fact]
