@@ -86,13 +86,10 @@ public sealed class ActivationRecorder : IInstrumentSink
     private RecordedLocal Slot(string name, int step)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (step >= _maxSteps || step < InstrumentSteps.None)
+        if (step != InstrumentSteps.None && (step < 0 || step >= _maxSteps))
         {
-            if (step != InstrumentSteps.None)
-            {
-                throw new ArgumentOutOfRangeException(nameof(step), step,
-                    $"'{name}' was reported at time step {step}, but the recorder keeps steps 0 to {_maxSteps - 1}; create it with maxSteps above the longest sequence.");
-            }
+            throw new ArgumentOutOfRangeException(nameof(step), step,
+                $"'{name}' was reported at time step {step}, but the recorder keeps steps 0 to {_maxSteps - 1}; create it with maxSteps above the longest sequence.");
         }
         int index = IndexOf(name);
         if (index >= 0)
