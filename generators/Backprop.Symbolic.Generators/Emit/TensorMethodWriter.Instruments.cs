@@ -45,16 +45,23 @@ internal abstract partial class TensorMethodWriter
     protected IEnumerable<string> LayerSink(TensorOperation operation, bool forward) =>
         Sink is not null && operation.Instrumented && !(forward && QuietForward) ? new[] { Sink } : Enumerable.Empty<string>();
 
-    /// <summary>Reports the value of the named tensor local <paramref name="step"/> computed, if any.</summary>
-    protected void ReportActivation(TensorStep step)
+    /// <summary>
+    /// Reports the value of the named tensor local <paramref name="step"/> computed, if any. Inside a loop over time,
+    /// <paramref name="timeStep"/> is the expression of the iteration's index (the loop's counter); outside one, null
+    /// (<c>InstrumentSteps.None</c>).
+    /// </summary>
+    protected void ReportActivation(TensorStep step, string? timeStep = null)
     {
         if (Sink is null || QuietForward || ReportedLocal(step) is not { } local)
         {
             return;
         }
         Writer.Line(Sink + "?.Activation(\"" + local.Name + "\", " + InstrumentsNamespace + "ActivationKind." + KindOf(step) + ", "
-            + Identifier(local.Name) + ", " + InstrumentsNamespace + "InstrumentSteps.None);");
+            + Identifier(local.Name) + ", " + TimeStep(timeStep) + ");");
     }
+
+    /// <summary>The step argument of a report: the loop's index, or <c>InstrumentSteps.None</c> outside a loop.</summary>
+    protected static string TimeStep(string? timeStep) => timeStep ?? InstrumentsNamespace + "InstrumentSteps.None";
 
     /// <summary>The named tensor local a step computes (a source local; intermediates are named with a leading '_'), or null.</summary>
     protected static Variable? ReportedLocal(TensorStep step)

@@ -11,15 +11,16 @@ internal sealed partial class TensorReverseWriter
     /// <summary>
     /// Reports the adjoint of the named tensor local <paramref name="step"/> computes, called just before the step is
     /// reversed: every later step, so every use of the local, has added its term by then. A local with no adjoint tensor
-    /// (nothing active reads it, or only a reduction does, whose adjoint is one float) is not reported.
+    /// (nothing active reads it, or only a reduction does, whose adjoint is one float) is not reported. Inside a loop over
+    /// time, <paramref name="timeStep"/> is the backward iteration's index, the same as its forward iteration's.
     /// </summary>
-    private void ReportAdjoint(TensorStep step)
+    private void ReportAdjoint(TensorStep step, string? timeStep = null)
     {
         if (Sink is null || ReportedLocal(step) is not { } local || !_tensorAdjoints.TryGetValue(local.Name, out string? adjoint))
         {
             return;
         }
-        Writer.Line(Sink + "?.Adjoint(\"" + local.Name + "\", " + Identifier(adjoint) + ", global::Backprop.Symbolic.Instruments.InstrumentSteps.None);");
+        Writer.Line(Sink + "?.Adjoint(\"" + local.Name + "\", " + Identifier(adjoint) + ", " + TimeStep(timeStep) + ");");
     }
 
     /// <summary>

@@ -70,6 +70,21 @@ public sealed class InstrumentedGradientTests
                 return MeanSquaredError(p, target);
             }
 
+            // An instrumented loss calling a layer that is not instrumented: the layer's plain methods, its locals unseen.
+            [Differentiable]
+            public static Tensor Plain(Tensor x, Tensor w)
+            {
+                Tensor inner = Tanh(MatMul(x, w));
+                return inner;
+            }
+
+            [Differentiable(nameof(w), nameof(v), Instrumented = true)]
+            public static float Mixed(Tensor x, Tensor target, Tensor w, Tensor v)
+            {
+                Tensor q = Relu(MatMul(Plain(x, w), v));
+                return MeanSquaredError(q, target);
+            }
+
             /// <summary>The fewest bytes over three rounds of <paramref name="calls"/> calls, after a warm-up.</summary>
             public static long Allocations(Tensor x, int[] y, Tensor a, Tensor b, Tensor c, Tensor e, Tensor d, IInstrumentSink? sink, bool plain, int calls)
             {
@@ -214,6 +229,26 @@ public sealed class InstrumentedGradientTests
         Tensor dP = (p - target) * (2f / p.Length);
         AssertClose(dP.ToArray(), adjoints[0].Values, 1e-5);
         AssertClose(Tensor.MatMul(dP, Transpose(v)).ToArray(), adjoints[1].Values, 1e-5);
+    }
+
+    [Fact]
+    public void A_layer_that_is_not_instrumented_is_called_plainly_and_its_locals_are_not_reported()
+    {
+        Tensor x = Random(21, -1, 1, 3, 4), target = Random(22, -1, 1, 3, 2), w = Random(23, -1, 1, 4, 5), v = Random(24, -1, 1, 5, 2);
+        dynamic capture = NewCapture();
+        MethodInfo gradient = Nets.GetMethods().Single(m => m.Name == "MixedGradient" && m.GetParameters().Length == 7);
+        Tensor dW = Tensor.Zeros(w.Shape), dV = Tensor.Zeros(v.Shape);
+        float value = (float)gradient.Invoke(null, new object?[] { x, target, w, v, dW, dV, capture })!;
+
+        var activations = ((IEnumerable<(string Name, ActivationKind Kind, float[] Values, int Step)>)capture.Activations).ToList();
+        var adjoints = ((IEnumerable<(string Name, float[] Values, int Step)>)capture.Adjoints).ToList();
+        Tensor q = Tensor.Relu(Tensor.MatMul(Tensor.Tanh(Tensor.MatMul(x, w)), v));
+        Assert.Equal(new[] { "q" }, activations.Select(a => a.Name));
+        Assert.Equal(ActivationKind.Relu, activations[0].Kind);
+        AssertClose(q.ToArray(), activations[0].Values, 1e-5);
+        Assert.Equal(new[] { "q" }, adjoints.Select(a => a.Name));
+        AssertClose(((q - target) * (2f / q.Length)).ToArray(), adjoints[0].Values, 1e-5);
+        Assert.Equal(Tensor.MeanSquaredError(q, target), value, 1e-5f);
     }
 
     [Fact]
