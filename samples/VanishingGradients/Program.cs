@@ -62,8 +62,10 @@ public static class Program
         return 0;
     }
 
-    private static IEnumerable<string> Depth(Options options, Tensor x, int[] labels, int classes)
+    /// <summary>Prints the depth tables and writes the depth plots; returns their paths.</summary>
+    private static List<string> Depth(Options options, Tensor x, int[] labels, int classes)
     {
+        var written = new List<string>();
         int depth = options.Depth;
         int[] shown = new[] { 1, 2, 5, 10, 20, 30, 40, 50, 75, 100 }.Where(l => l < depth).Append(depth).Distinct().ToArray();
         var profiles = new List<DepthProfile>();
@@ -128,12 +130,13 @@ public static class Program
             string gradientPlot = Path.Combine(options.Out, $"gradient-norm-by-layer-{activation}.png");
             LinePlot.SavePng(gradientPlot, $"{activation}: gradient norm by layer (depth {depth})", "layer l (1 = input side)", "‖∂L/∂A_l‖",
                 mine.Select(p => new LineSeries($"A ~ {p.Draw}", layers, p.WeightGradientNorm)).ToList(), logScaleY: true);
-            yield return gradientPlot;
+            written.Add(gradientPlot);
             string variancePlot = Path.Combine(options.Out, $"activation-variance-by-layer-{activation}.png");
             LinePlot.SavePng(variancePlot, $"{activation}: activation variance by layer (depth {depth})", "layer l (1 = input side)", "Var(h_l)",
                 mine.Select(p => new LineSeries($"A ~ {p.Draw}", layers, p.Variance)).ToList(), logScaleY: true);
-            yield return variancePlot;
+            written.Add(variancePlot);
         }
+        return written;
     }
 
     private static void Training(Options options, Dataset train, Dataset test)
