@@ -36,6 +36,11 @@ public sealed class DigitsModel
         DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,
             W1.Gradient, b1.Gradient, W2.Gradient, b2.Gradient, W3.Gradient, b3.Gradient);
 
+    /// <summary>The same, reporting the hidden activations and their adjoints to <paramref name="sink"/>.</summary>
+    public float LossGradient(Tensor x, System.ReadOnlySpan<int> labels, Backprop.Symbolic.Instruments.IInstrumentSink? sink) =>
+        DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,
+            W1.Gradient, b1.Gradient, W2.Gradient, b2.Gradient, W3.Gradient, b3.Gradient, sink);
+
     /// <summary>The same for a data-parallel worker: the gradient lands in the worker's own buffer.</summary>
     public float LossGradient(Tensor x, System.ReadOnlySpan<int> labels, GradientBuffer g) =>
         DigitsNetwork.LossGradient(x, labels, W1.Value, b1.Value, W2.Value, b2.Value, W3.Value, b3.Value,

@@ -24,6 +24,7 @@ public sealed record Options
     public string Out { get; init; } = "digits-output";
     public int Workers { get; init; } = 1;
     public bool CheckGradient { get; init; } = true;
+    public bool Instruments { get; init; }
     public string Data { get; init; } = Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");
 
     /// <summary>The initializer of weight matrix <paramref name="layer"/> (0, 1, 2), seeded from <see cref="Seed"/> and the layer.</summary>
@@ -90,11 +91,12 @@ public sealed record Options
         var output = new Option<string>("--out") { Description = "Folder for the curves (PNG) and the checkpoint (safetensors)", DefaultValueFactory = _ => d.Out };
         var workers = new Option<int>("--workers") { Description = "Threads a minibatch is split across (data parallelism)", DefaultValueFactory = _ => d.Workers };
         var checkGradient = new Option<bool>("--check-gradient") { Description = "Check the generated gradient against central differences before training", DefaultValueFactory = _ => d.CheckGradient };
+        var instruments = new Option<bool>("--instruments") { Description = "Add to each epoch's line the gradient-norm ratio ‖∂L/∂W‖/‖W‖ of each weight matrix and the saturation of each hidden layer", DefaultValueFactory = _ => d.Instruments };
         var data = new Option<string>("--data") { Description = "The digits CSV (gzip)", DefaultValueFactory = _ => d.Data };
 
         var command = new RootCommand("Trains an MLP on the UCI handwritten digits with a compile-time generated gradient.")
         {
-            optimizer, learningRate, weightDecay, epochs, hidden, batchSize, seed, splitSeed, init, initMean, initStd, output, workers, checkGradient, data,
+            optimizer, learningRate, weightDecay, epochs, hidden, batchSize, seed, splitSeed, init, initMean, initStd, output, workers, checkGradient, instruments, data,
         };
         command.SetAction(parse =>
         {
@@ -116,6 +118,7 @@ public sealed record Options
                 Out = parse.GetValue(output)!,
                 Workers = parse.GetValue(workers),
                 CheckGradient = parse.GetValue(checkGradient),
+                Instruments = parse.GetValue(instruments),
                 Data = parse.GetValue(data)!,
             };
             if (parsed.Problem() is { } problem)

@@ -58,15 +58,17 @@ public static class Program
         BatchGradientFunction workerGradient = model.LossGradient;
         var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
         var progress = new TrainingProgress(options.Epochs);
+        InstrumentSummary? instruments = options.Instruments ? new InstrumentSummary(model.Parameters, activations: parallel is null) : null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double lossSum = 0.0;
             int rows = 0;
             foreach (Minibatch batch in batches.NextEpoch())
             {
-                float loss = parallel is null
-                    ? model.LossGradient(batch.Features, batch.Labels)
-                    : parallel.ComputeGradients(batch.Features, batch.Labels, workerGradient);
+                float loss = parallel is not null ? parallel.ComputeGradients(batch.Features, batch.Labels, workerGradient)
+                    : instruments is not null ? model.LossGradient(batch.Features, batch.Labels, instruments.Sink)
+                    : model.LossGradient(batch.Features, batch.Labels);
+                instruments?.Measure();
                 optimizer.Step(model.Parameters);
                 int n = batch.Features.Shape[0];
                 lossSum += (double)loss * n;
@@ -81,7 +83,10 @@ public static class Program
                 epoch,
                 lossSum / rows,
                 Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels)));
+                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels))
+            {
+                Note = instruments?.EndEpoch(),
+            });
         }
 
         Directory.CreateDirectory(options.Out);

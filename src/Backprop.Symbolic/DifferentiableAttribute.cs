@@ -32,4 +32,14 @@ public sealed class DifferentiableAttribute : Attribute
 
     /// <summary>The parameters to differentiate; empty means every floating-point parameter.</summary>
     public string[] Parameters { get; }
+
+    /// <summary>
+    /// For a method with tensors: also generate overloads that take an
+    /// <see cref="Instruments.IInstrumentSink"/> as their last parameter (<c>{Name}Gradient(…, sink)</c> for a loss,
+    /// <c>{Name}Value(…, sink)</c> and <c>{Name}Pullback(…, sink)</c> for a layer) and report to it each named tensor
+    /// local with the activation that produced it in the forward sweep, and its adjoint in the backward sweep. The
+    /// overloads without a sink are generated exactly as without this property, so code that does not pass a sink pays
+    /// nothing; a <c>null</c> sink reports nothing. False by default.
+    /// </summary>
+    public bool Instrumented { get; set; }
 }

@@ -15,6 +15,7 @@ namespace Backprop.Symbolic.Benchmarks;
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*FmaPeak*' '*MatrixProduct*' --job short   matrix-product GFLOP/s next to one core's FMA peak
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*OptimizerStep*' --job short   one optimizer step over an MLP's parameters
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*DataParallel*' --job short    a data-parallel step on 1 and 2 workers
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*InstrumentBenchmarks*' --job short   what the instruments add to a gradient
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --verify                   generated vs hand-written gradients
 /// </code>
 /// Any other arguments go to BenchmarkDotNet's <see cref="BenchmarkSwitcher"/>.

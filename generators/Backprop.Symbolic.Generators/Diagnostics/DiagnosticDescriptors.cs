@@ -129,6 +129,12 @@ public static class DiagnosticDescriptors
         "Tensor is written",
         "'{0}' writes into the tensor '{1}', but a [Differentiable] method only reads its tensors; compute a new tensor with the Tensor operations instead");
 
+    /// <summary>BPS0022: <c>Instrumented = true</c> on a method without tensors, which has no activations to report.</summary>
+    public static readonly DiagnosticDescriptor InstrumentedWithoutTensors = Error(
+        "BPS0022",
+        "Only methods with tensors can be instrumented",
+        "[Differentiable(Instrumented = true)] on '{0}', which has no Tensor parameter or result, so it has no activations to report; remove 'Instrumented = true'");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

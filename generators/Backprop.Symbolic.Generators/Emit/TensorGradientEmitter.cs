@@ -59,6 +59,7 @@ internal static class TensorGradientEmitter
         }
         // Each method is its own scope, so each may reuse the names the others take.
         NameAllocator forwardModeNames = names.Clone();
+        NameAllocator instrumentedNames = names.Clone();
         if (model.ReturnType.IsTensor)
         {
             // A layer: its value into the workspace, and its vector-Jacobian product.
@@ -72,6 +73,10 @@ internal static class TensorGradientEmitter
         }
         writer.Line();
         new TensorForwardWriter(writer, model, program, forwardModeNames).Write();
+        if (model.Instrumented)
+        {
+            TensorReverseWriter.WriteInstrumented(writer, model, program, instrumentedNames);
+        }
         foreach (ContainingType _ in model.ContainingTypes)
         {
             writer.Close();

@@ -51,12 +51,14 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is overwritten, not added to." : "";
             Writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + "." + shape + "</param>");
         }
+        WriteSinkDoc();
         Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
             .Concat(Differentiated.Select(p =>
                 p.Type.IsTensor ? TensorGradientEmitter.TensorType + " " + Identifier(p.AdjointName!)
                 : p.Type.IsFloatingSequence ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
-                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
+                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)))
+            .Concat(SinkParameter);
         GradientEmitter.OpenMethod(Writer, model, model.GradientName, signature);
 
         // Adjoint buffers are checked before anything is computed, then cleared: the gradient overwrites them.
@@ -89,11 +91,13 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             foreach (TensorStep step in Program.Steps)
             {
                 WritePrimal(step, value);
+                ReportActivation(step);
             }
             Writer.Line();
             Writer.Line("// backward sweep");
             for (int i = Program.Steps.Count - 1; i >= 0; i--)
             {
+                ReportAdjoint(Program.Steps[i]);
                 WriteBackward(Program.Steps[i]);
             }
             foreach (ParameterModel p in Differentiated.Where(p => _uncleared.Contains(p.Name)))
@@ -116,12 +120,14 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         Writer.Line("/// the caller releases its <see cref=\"global::Backprop.Symbolic.Taping.Tape\"/> mark. Generated gradients call it for their forward sweep.");
         Writer.Line("/// </summary>");
         GradientEmitter.WriteParameterDocs(Writer, model);
+        WriteSinkDoc();
         Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>, in the workspace.</returns>");
-        GradientEmitter.OpenMethod(Writer, model, ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)));
+        GradientEmitter.OpenMethod(Writer, model, ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)).Concat(SinkParameter));
         DeclareTape();
         foreach (TensorStep step in Program.Steps)
         {
             WritePrimal(step, "");
+            ReportActivation(step);
         }
         Writer.Close();
     }
@@ -147,12 +153,14 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             string more = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>, or be <c>default</c> when not needed." : "";
             Writer.Line("/// <param name=\"" + p.AdjointName + "\">Accumulates (+=) the adjoint of <c>" + p.Name + "</c>." + more + "</param>");
         }
+        WriteSinkDoc();
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
             .Concat(new[] { TensorGradientEmitter.TensorType + " " + Identifier(dResult) })
             .Concat(Differentiated.Select(p =>
                 p.Type.IsTensor ? TensorGradientEmitter.TensorType + " " + Identifier(p.AdjointName!)
                 : p.Type.IsFloatingSequence ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
-                : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)));
+                : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)))
+            .Concat(SinkParameter);
         Writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
         Writer.Open(model.Accessibility + " static void " + PullbackMethod(model.Name) + "(" + string.Join(", ", signature) + ")");
         WriteShapeChecks("adjoint", defaultAllowed: true);
@@ -180,10 +188,12 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 Writer.Close();
             }
             Writer.Line("// forward sweep");
+            QuietForward = true; // the caller's {Name}Value reported the activations
             foreach (TensorStep step in Program.Steps)
             {
                 WritePrimal(step, "_");
             }
+            QuietForward = false;
             Writer.Open("if (" + Identifier(dResult) + ".Shape != " + Identifier(result.Name) + ".Shape)");
             Writer.Line("throw new global::System.ArgumentException(\"The adjoint '" + dResult + "' must have the shape of the result (\" + "
                 + Identifier(result.Name) + ".Shape + \"), but has \" + " + Identifier(dResult) + ".Shape + \".\", nameof(" + Identifier(dResult) + "));");
@@ -201,6 +211,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             }
             for (int i = Program.Steps.Count - 1; i >= 0; i--)
             {
+                ReportAdjoint(Program.Steps[i]);
                 WriteBackward(Program.Steps[i]);
             }
         });
@@ -269,6 +280,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                     floats.Add((a[i], local));
                 }
             }
+            arguments.AddRange(LayerSink(k.Operation, forward: false));
             Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
             foreach ((Expr argument, string local) in floats)
             {

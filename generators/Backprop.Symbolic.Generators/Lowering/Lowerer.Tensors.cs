@@ -250,6 +250,7 @@ internal sealed partial class Lowerer
         {
             Method = TypeName(method.ContainingType) + "." + method.Name,
             Differentiated = differentiated.ToEquatableArray(),
+            Instrumented = DifferentiableAttributeReader.IsInstrumented(method),
         };
     }
 

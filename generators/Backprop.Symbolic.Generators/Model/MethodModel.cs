@@ -24,7 +24,11 @@ public sealed record MethodModel(
     EquatableArray<string> Origins,
     EquatableArray<string> ReservedNames,
     string HintName,
-    string CrefSignature);
+    string CrefSignature)
+{
+    /// <summary>True when <c>[Differentiable(Instrumented = true)]</c> asks for the overloads that report to an instrument sink.</summary>
+    public bool Instrumented { get; init; }
+}
 
 /// <summary>A generated source file.</summary>
 public sealed record GeneratedFile(string HintName, string Source);

@@ -106,6 +106,9 @@ public sealed record TensorOperation(TensorFunction Function, EquatableArray<Exp
     /// <summary>For a <see cref="TensorFunction.Layer"/>: per parameter, whether the layer differentiates it.</summary>
     public EquatableArray<bool> Differentiated { get; init; } = EquatableArray<bool>.Empty;
 
+    /// <summary>For a <see cref="TensorFunction.Layer"/>: the layer is instrumented, so it has overloads that report to a sink.</summary>
+    public bool Instrumented { get; init; }
+
     /// <summary>True for the operations computed element by element (fusable into one loop).</summary>
     public bool IsElementwise => Function is >= TensorFunction.Add and <= TensorFunction.Sqrt;
 

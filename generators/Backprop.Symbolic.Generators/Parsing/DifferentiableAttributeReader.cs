@@ -18,6 +18,14 @@ internal static class DifferentiableAttributeReader
 
     public static bool IsDifferentiable(IMethodSymbol method) => Find(method) is not null;
 
+    /// <summary>The name of the attribute's property that asks for the overloads reporting to an instrument sink.</summary>
+    public const string InstrumentedProperty = "Instrumented";
+
+    /// <summary>True when the method's attribute sets <c>Instrumented = true</c>.</summary>
+    public static bool IsInstrumented(IMethodSymbol method) =>
+        Find(method) is { } attribute
+        && attribute.NamedArguments.Any(a => a.Key == InstrumentedProperty && a.Value.Value is true);
+
     /// <summary>The names given to the attribute, or null when it names none (every float/double parameter).</summary>
     public static IReadOnlyList<string?>? NamedParameters(AttributeData attribute)
     {

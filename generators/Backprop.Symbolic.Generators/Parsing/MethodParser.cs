@@ -160,6 +160,11 @@ internal static class MethodParser
                     diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.GeneratedNameTaken, identifier, method.ContainingType.Name, generated, method.Name));
                 }
             }
+            if (DifferentiableAttributeReader.IsInstrumented(method) && !returnType.IsTensor && !parameters.Any(p => p.Type.IsTensor))
+            {
+                SyntaxNode? attributeSyntax = DifferentiableAttributeReader.Find(method)?.ApplicationSyntaxReference?.GetSyntax(_cancellationToken);
+                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.InstrumentedWithoutTensors, attributeSyntax?.GetLocation() ?? identifier, method.Name));
+            }
             if (method.Parameters.FirstOrDefault(p => p.Name == Differentiation.ForwardSweep.DerivativeName) is { } clash)
             {
                 diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.DerivativeNameClash, clash.Locations.FirstOrDefault() ?? identifier, clash.Name, derivativeName));
@@ -204,7 +209,10 @@ internal static class MethodParser
                 lowerer.Origins.ToEquatableArray(),
                 reserved.OrderBy(n => n, StringComparer.Ordinal).ToEquatableArray(),
                 HintName(method),
-                method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")");
+                method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")")
+            {
+                Instrumented = DifferentiableAttributeReader.IsInstrumented(method),
+            };
         }
 
         /// <summary>
