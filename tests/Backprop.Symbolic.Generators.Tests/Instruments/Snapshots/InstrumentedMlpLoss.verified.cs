@@ -114,7 +114,7 @@ namespace Samples
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(logits, y) + 0.001f * Sum(Square(a));
-                dA.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dA.Span);
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
@@ -132,7 +132,7 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(logitsSoftmax, y, 1f, dLogits);
                 // Tensor logits = MatMul(h, c) + d;
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
-                dD.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dD.Span);
                 {
                     global::System.Span<float> dLogitsValues = dLogits.Span;
                     global::System.Span<float> d_t2Values = d_t2.Span;
@@ -161,7 +161,7 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: false);
                 // Tensor h = Tanh(MatMul(x, a) + b);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                dB.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 {
                     global::System.Span<float> hValues = h.Span;
                     global::System.Span<float> dHValues = dH.Span;
@@ -445,7 +445,7 @@ namespace Samples
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(logits, y) + 0.001f * Sum(Square(a));
-                dA.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dA.Span);
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> dAValues = dA.Span;
@@ -464,7 +464,7 @@ namespace Samples
                 sink?.Adjoint("logits", dLogits, global::Backprop.Symbolic.Instruments.InstrumentSteps.None);
                 // Tensor logits = MatMul(h, c) + d;
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
-                dD.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dD.Span);
                 {
                     global::System.Span<float> dLogitsValues = dLogits.Span;
                     global::System.Span<float> d_t2Values = d_t2.Span;
@@ -494,7 +494,7 @@ namespace Samples
                 sink?.Adjoint("h", dH, global::Backprop.Symbolic.Instruments.InstrumentSteps.None);
                 // Tensor h = Tanh(MatMul(x, a) + b);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                dB.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 {
                     global::System.Span<float> hValues = h.Span;
                     global::System.Span<float> dHValues = dH.Span;
