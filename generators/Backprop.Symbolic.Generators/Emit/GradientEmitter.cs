@@ -148,6 +148,7 @@ internal static class GradientEmitter
                 : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
         OpenMethod(writer, model, model.GradientName, signature);
         WriteLengthChecks(writer, model, "adjoint");
+        WriteOverlapChecks(writer, model, assigned);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence && !assigned.Contains(p.AdjointName!)))
         {
             writer.Line(Zero(Identifier(p.AdjointName!)));
@@ -161,6 +162,29 @@ internal static class GradientEmitter
         WithTape(writer, forward.Concat(backward), names, context, c => WriteSweeps(writer, forward, backward, c));
         writer.Line("return " + Identifier(value.Name) + ";");
         writer.Close();
+    }
+
+    /// <summary>
+    /// An adjoint the backward sweep assigns element by element (<see cref="AdjointFirstWrites"/>) must not share
+    /// memory with another span adjoint: the two would no longer add up in it. Throws before anything is computed.
+    /// </summary>
+    private static void WriteOverlapChecks(SourceWriter writer, MethodModel model, HashSet<string> assigned)
+    {
+        var spans = model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence).Select(p => p.AdjointName!).ToList();
+        for (int i = 0; i < spans.Count; i++)
+        {
+            for (int j = i + 1; j < spans.Count; j++)
+            {
+                if (!assigned.Contains(spans[i]) && !assigned.Contains(spans[j]))
+                {
+                    continue;
+                }
+                string a = Identifier(spans[i]), b = Identifier(spans[j]);
+                writer.Open("if (global::System.MemoryExtensions.Overlaps(" + a + ", " + b + "))");
+                writer.Line("throw new global::System.ArgumentException(\"The adjoints '" + spans[i] + "' and '" + spans[j] + "' share memory; pass separate buffers (and add them if the sum is wanted).\", nameof(" + b + "));");
+                writer.Close();
+            }
+        }
     }
 
     /// <summary>

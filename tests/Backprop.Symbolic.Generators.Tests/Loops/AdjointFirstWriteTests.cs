@@ -275,4 +275,15 @@ public sealed class AdjointFirstWriteTests
         Both("NeighboursG", new object[] { new double[] { 0.5 } }, new double[1]);
         Both("RepeatedG", new object[] { x, 0 }, new double[8]);
     }
+
+    [Fact]
+    public void Adjoints_an_assigning_sweep_writes_must_not_share_memory()
+    {
+        double[] x = Values(5, 7), shared = new double[5];
+        MethodInfo dot = Variants.Value.On.GetMethod("DotG", BindingFlags.Public | BindingFlags.Static)!;
+        var thrown = Assert.Throws<TargetInvocationException>(() => dot.Invoke(null, new object[] { x, x, shared, shared }));
+        var error = Assert.IsType<ArgumentException>(thrown.InnerException);
+        Assert.Equal("dY", error.ParamName);
+        Assert.Contains("'dX' and 'dY' share memory", error.Message);
+    }
 }
