@@ -14,7 +14,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// counters), the primal computation of each step (a kernel call or a fused loop into a tensor from the workspace),
 /// and the method's frame (signature, argument checks, the tape's mark taken and released).
 /// </summary>
-internal abstract class TensorMethodWriter
+internal abstract partial class TensorMethodWriter
 {
     protected static readonly TypeRef Single = TypeRef.Single;
 
@@ -140,6 +140,9 @@ internal abstract class TensorMethodWriter
                 Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(f.Target.Name) + " = " + Rent(ShapeOf(f.Root)) + ";");
                 WriteFused(f);
                 break;
+            case LoopStep loop:
+                WriteLoop(loop, value);
+                break;
         }
     }
 
@@ -236,6 +239,10 @@ internal abstract class TensorMethodWriter
             }
             case TensorFunction.MeanSquaredError:
                 Writer.Line("float " + target + " = " + kernels + ".MeanSquaredError(" + Print(a[0]) + ", " + Print(a[1]) + ");");
+                break;
+            case TensorFunction.TimeStep:
+            case TensorFunction.Chunk:
+                WriteSequenceKernel(k);
                 break;
             default:
                 throw new InvalidOperationException("No kernel for " + k.Operation.Function);

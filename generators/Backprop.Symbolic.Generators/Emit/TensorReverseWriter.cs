@@ -17,7 +17,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// Every tensor adjoint is accumulated (+=) into a zeroed tensor of the workspace, rented when first written; a chain
 /// whose result only a <c>Sum</c> or <c>Mean</c> reads takes that float's adjoint directly, with no adjoint tensor.
 /// </summary>
-internal sealed class TensorReverseWriter : TensorMethodWriter
+internal sealed partial class TensorReverseWriter : TensorMethodWriter
 {
     // Adjoints: tensors (declared when first written), floats (declared, or pending terms not yet written), spans.
     private readonly Dictionary<string, string> _tensorAdjoints = new();
@@ -42,6 +42,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     public void Write()
     {
         MethodModel model = Model;
+        RecordsLoops = true;
         Writer.Line("/// <summary>");
         Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its gradient in one forward and one backward sweep (reverse mode).");
         Writer.Line("/// </summary>");
@@ -134,6 +135,7 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
     public void WritePullback()
     {
         MethodModel model = Model;
+        RecordsLoops = true;
         var result = (Variable)Program.Steps.OfType<ReturnStep>().Single().Value;
         string dResult = Names.Fresh("dResult");
         Writer.Line("/// <summary>");
@@ -161,9 +163,9 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             (p.Type.IsTensor ? _tensorAdjoints : p.Type.IsFloatingSequence ? _sequenceAdjoints : _scalarAdjoints)[p.Name] = p.AdjointName!;
         }
         // Adjoints only kernels write into are skipped when not needed; loops write into scratch instead.
-        var loopWritten = new HashSet<string>(Program.Steps.OfType<FusedStep>().SelectMany(f => f.Root.PostOrder())
+        var loopWritten = new HashSet<string>(Program.AllSteps().OfType<FusedStep>().SelectMany(f => f.Root.PostOrder())
             .SelectMany(n => n.Operands).Where(o => o.Tensor is not null).Select(o => o.Tensor!.Name));
-        loopWritten.UnionWith(Program.Steps.OfType<KernelStep>().Where(k => k.Operation.Function is TensorFunction.Sum or TensorFunction.Mean)
+        loopWritten.UnionWith(Program.AllSteps().OfType<KernelStep>().Where(k => k.Operation.Function is TensorFunction.Sum or TensorFunction.Mean)
             .Select(k => ((Variable)k.Operation.Arguments[0]).Name));
         foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor && !loopWritten.Contains(p.Name)))
         {
@@ -232,6 +234,9 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
                 Comment(f.Origin);
                 WriteFusedBackward(f);
                 break;
+            case LoopStep loop:
+                WriteLoopBackward(loop);
+                break;
         }
     }
 
@@ -274,6 +279,11 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             {
                 PropagateScalar(argument, new Variable(local, argument.Type), Writer.Line, inLoop: false);
             }
+            return;
+        }
+        if (k.Operation.Function is TensorFunction.TimeStep or TensorFunction.Chunk)
+        {
+            WriteSequenceBackward(k);
             return;
         }
         if (k.Operation.Function is TensorFunction.Softmax or TensorFunction.LogSoftmax or TensorFunction.SumAxis or TensorFunction.MeanAxis
