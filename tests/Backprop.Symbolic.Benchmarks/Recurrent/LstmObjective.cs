@@ -21,6 +21,20 @@ public static partial class RecurrentObjectives
         return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
     }
 
+    /// <summary>The same loss with the cell written in the loop's body: no layer call, so no recomputation in a pullback.</summary>
+    [Differentiable(nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
+    public static float LstmLossInline(Tensor xs, ReadOnlySpan<int> labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c)
+    {
+        Tensor state = state0;
+        for (int t = 0; t < xs.Shape[0]; t++)
+        {
+            Tensor z = MatMul(TimeStep(xs, t), W) + MatMul(Chunk(state, 2, 0), U) + b;
+            Tensor cNext = Sigmoid(Chunk(z, 4, 1)) * Chunk(state, 2, 1) + Sigmoid(Chunk(z, 4, 0)) * Tanh(Chunk(z, 4, 2));
+            state = Concat(1, Sigmoid(Chunk(z, 4, 3)) * Tanh(cNext), cNext);
+        }
+        return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
+    }
+
     /// <summary>One step on the state [h, c]: gates i, f, g, o from z = x·W + h·U + b; c' = f⊙c + i⊙g, h' = o⊙tanh(c').</summary>
     [Differentiable]
     public static Tensor LstmCell(Tensor x, Tensor state, Tensor W, Tensor U, Tensor b)

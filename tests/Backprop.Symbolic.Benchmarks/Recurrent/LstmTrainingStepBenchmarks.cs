@@ -73,6 +73,15 @@ public class LstmTrainingStepBenchmarks
         return _sink;
     }
 
+    [Benchmark]
+    public float GeneratedInline()
+    {
+        _sink = RecurrentObjectives.LstmLossInlineGradient(_xs, _labels, _state0, _w.Value, _u.Value, _b.Value, _v.Value, _c.Value,
+            _w.Gradient, _u.Gradient, _b.Gradient, _v.Gradient, _c.Gradient);
+        _adam.Step(_set);
+        return _sink;
+    }
+
     private void CheckAgreement()
     {
         float generated = RecurrentObjectives.LstmLossGradient(_xs, _labels, _state0, _w.Value, _u.Value, _b.Value, _v.Value, _c.Value,

@@ -175,10 +175,12 @@ public sealed class RecurrentGradientTests
         Assert.All(Enumerable.Range(0, steps), t => Assert.Contains(dXs.Skip(t * Batch * Features).Take(Batch * Features), d => d != 0));
     }
 
-    [Fact]
-    public void Lstm_gradient_returns_the_loss_and_allocates_nothing_once_warm()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void Lstm_gradient_returns_the_loss_and_allocates_nothing_once_warm(int steps)
     {
-        object[] args = LstmArguments(8);
+        object[] args = LstmArguments(steps);
         float primal = (float)Networks.GetMethod("LstmLossArrays")!.Invoke(null, args)!;
         Assert.True(Close(Call(Networks, "LstmLossArraysGradient", args).Value, primal, 1e-5));
         Assert.Equal(0L, (long)Networks.GetMethod("LstmLossAllocations")!.Invoke(null, args.Append(50).ToArray())!);
