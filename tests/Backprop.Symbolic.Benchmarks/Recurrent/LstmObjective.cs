@@ -1,11 +1,12 @@
 using System;
+using Backprop.Symbolic.Layers;
 using Backprop.Symbolic.Tensors;
 using static Backprop.Symbolic.Tensors.Tensor;
 
 namespace Backprop.Symbolic.Benchmarks.Recurrent;
 
 /// <summary>
-/// The benchmark LSTM classifier as a user writes it: an <see cref="LstmCell"/> layer unrolled over the time steps of
+/// The benchmark LSTM classifier as a user writes it: the runtime's <see cref="Recurrent.LstmCell"/> layer unrolled over the time steps of
 /// xs [T, B, F] with a for loop, then the last hidden state's class scores and their cross-entropy.
 /// </summary>
 public static partial class RecurrentObjectives
@@ -16,7 +17,7 @@ public static partial class RecurrentObjectives
         Tensor state = state0;
         for (int t = 0; t < xs.Shape[0]; t++)
         {
-            state = LstmCell(TimeStep(xs, t), state, W, U, b);
+            state = Recurrent.LstmCell(TimeStep(xs, t), state, W, U, b);
         }
         return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
     }
@@ -33,20 +34,5 @@ public static partial class RecurrentObjectives
             state = Concat(1, Sigmoid(Chunk(z, 4, 3)) * Tanh(cNext), cNext);
         }
         return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
-    }
-
-    /// <summary>One step on the state [h, c]: gates i, f, g, o from z = x·W + h·U + b; c' = f⊙c + i⊙g, h' = o⊙tanh(c').</summary>
-    [Differentiable]
-    public static Tensor LstmCell(Tensor x, Tensor state, Tensor W, Tensor U, Tensor b)
-    {
-        Tensor h = Chunk(state, 2, 0);
-        Tensor c = Chunk(state, 2, 1);
-        Tensor z = MatMul(x, W) + MatMul(h, U) + b;
-        Tensor i = Sigmoid(Chunk(z, 4, 0));
-        Tensor f = Sigmoid(Chunk(z, 4, 1));
-        Tensor g = Tanh(Chunk(z, 4, 2));
-        Tensor o = Sigmoid(Chunk(z, 4, 3));
-        Tensor cNext = f * c + i * g;
-        return Concat(1, o * Tanh(cNext), cNext);
     }
 }

@@ -85,6 +85,16 @@ public sealed class RecurrentGradientTests
         DerivativeMatchesGradient(Networks, "EncoderLossGradient", "EncoderLossDerivative", RnnArguments(steps));
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void The_runtimes_ready_made_cells_from_a_referenced_assembly(int steps)
+    {
+        Matches(Networks, "RuntimeLstmLossArraysGradient", LstmArguments(steps), LstmLoss);
+        Matches(Networks, "RuntimeRnnLossGradient", RnnArguments(steps), RnnLoss);
+        DerivativeMatchesGradient(Networks, "RuntimeLstmLossArraysGradient", "RuntimeLstmLossArraysDerivative", LstmArguments(steps));
+    }
+
     [Fact]
     public void Rnn_loop_agrees_with_the_loss_unrolled_by_hand()
     {

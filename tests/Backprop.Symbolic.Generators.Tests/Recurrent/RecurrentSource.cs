@@ -109,6 +109,37 @@ internal static class RecurrentSource
             public static float EncoderLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target) =>
                 MeanSquaredError(MatMul(RnnEncoder(xs, h0, W, U, b), V) + c, target);
 
+            // The runtime's ready-made cell (a layer from a referenced assembly), unrolled the same way.
+            [Differentiable(nameof(xs), nameof(state0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
+            public static float RuntimeLstmLoss(Tensor xs, ReadOnlySpan<int> labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c)
+            {
+                Tensor state = state0;
+                for (int t = 0; t < xs.Shape[0]; t++)
+                {
+                    state = Backprop.Symbolic.Layers.Recurrent.LstmCell(TimeStep(xs, t), state, W, U, b);
+                }
+                return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
+            }
+
+            [Differentiable(nameof(xs), nameof(h0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
+            public static float RuntimeRnnLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target)
+            {
+                Tensor h = h0;
+                for (int t = 0; t < xs.Shape[0]; t++)
+                {
+                    h = Backprop.Symbolic.Layers.Recurrent.RnnCell(TimeStep(xs, t), h, W, U, b);
+                }
+                return MeanSquaredError(MatMul(h, V) + c, target);
+            }
+
+            public static float RuntimeLstmLossArraysGradient(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c,
+                Tensor dXs, Tensor dState0, Tensor dW, Tensor dU, Tensor dB, Tensor dV, Tensor dC) =>
+                RuntimeLstmLossGradient(xs, labels, state0, W, U, b, V, c, dXs, dState0, dW, dU, dB, dV, dC);
+
+            public static float RuntimeLstmLossArraysDerivative(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c,
+                Tensor dXs, Tensor dState0, Tensor dW, Tensor dU, Tensor dB, Tensor dV, Tensor dC, out float derivative) =>
+                RuntimeLstmLossDerivative(xs, labels, state0, W, U, b, V, c, dXs, dState0, dW, dU, dB, dV, dC, out derivative);
+
             public static float LstmLossArrays(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c) =>
                 LstmLoss(xs, labels, state0, W, U, b, V, c);
 
