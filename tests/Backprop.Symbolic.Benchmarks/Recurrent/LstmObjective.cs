@@ -1,12 +1,11 @@
 using System;
-using Backprop.Symbolic.Layers;
 using Backprop.Symbolic.Tensors;
 using static Backprop.Symbolic.Tensors.Tensor;
 
 namespace Backprop.Symbolic.Benchmarks.Recurrent;
 
 /// <summary>
-/// The benchmark LSTM classifier as a user writes it: the runtime's <see cref="Recurrent.LstmCell"/> layer unrolled over the time steps of
+/// The benchmark LSTM classifier as a user writes it: the runtime's <see cref="Layers.Recurrent.LstmCell"/> layer unrolled over the time steps of
 /// xs [T, B, F] with a for loop, then the last hidden state's class scores and their cross-entropy.
 /// </summary>
 public static partial class RecurrentObjectives
@@ -17,7 +16,7 @@ public static partial class RecurrentObjectives
         Tensor state = state0;
         for (int t = 0; t < xs.Shape[0]; t++)
         {
-            state = Recurrent.LstmCell(TimeStep(xs, t), state, W, U, b);
+            state = Layers.Recurrent.LstmCell(TimeStep(xs, t), state, W, U, b);
         }
         return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
     }
