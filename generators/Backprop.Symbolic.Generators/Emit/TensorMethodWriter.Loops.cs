@@ -23,20 +23,105 @@ internal abstract partial class TensorMethodWriter
     {
         DeclareState(loop);
         Writer.Open(ForwardHead(loop));
+        LoopDepth++;
         foreach (TensorStep step in loop.Body)
         {
             WritePrimal(step, value);
         }
+        LoopDepth--;
         if (RecordsLoops)
         {
             foreach ((string name, TypeRef type) in RecordedValues(loop))
             {
-                Writer.Line(Tape + "." + (type.IsTensor ? "PushTensor(" + name + ")" : type.IsFloating ? "Push(" + name + ")" : "Push((long)" + name + ")") + ";");
+                Writer.Line(Push(name, type));
             }
         }
         WriteCarry(loop.Carried.Select(c => (c.Header.Name, c.Next.Name)).ToList(), loop.Carried.Select(c => c.Header.Name));
         Writer.Close();
     }
+
+    /// <summary>How many loops the code being written is inside.</summary>
+    protected int LoopDepth { get; set; }
+
+    /// <summary>True while writing a layer's <c>{Name}ValueRecorded</c> or <c>{Name}PullbackRecorded</c>.</summary>
+    protected bool RecordingLayer { get; set; }
+
+    /// <summary>
+    /// True when a layer call records what its pullback needs instead of having the pullback recompute it: inside a loop
+    /// over time steps (or a recorded layer) of a sweep that records, for a call that carries derivatives.
+    /// </summary>
+    protected bool RecordsLayer(KernelStep k) => RecordsLoops && (LoopDepth > 0 || RecordingLayer) && Program.Active.Contains(k.Target.Name);
+
+    /// <summary>The layer method a forward sweep calls for <paramref name="k"/>.</summary>
+    protected string LayerValueMethod(KernelStep k) => RecordsLayer(k) ? ValueRecordedMethod(k.Operation.Method!) : ValueMethod(k.Operation.Method!);
+
+    /// <summary>The name of a layer's value method that also pushes what its recorded pullback reads.</summary>
+    public static string ValueRecordedMethod(string method) => method + "ValueRecorded";
+
+    /// <summary>The name of a layer's pullback that pops what its recorded value method pushed instead of recomputing it.</summary>
+    public static string PullbackRecordedMethod(string method) => method + "PullbackRecorded";
+
+    /// <summary>
+    /// What a layer's recorded value method pushes: every value its top-level steps compute, the state of its loops after
+    /// them, and the softmax of each cross-entropy that carries a derivative.
+    /// </summary>
+    private List<(string Name, TypeRef Type)> LayerRecord()
+    {
+        var values = new List<(string Name, TypeRef Type)>();
+        foreach (TensorStep step in Program.Steps)
+        {
+            switch (step)
+            {
+                case FusedStep f:
+                    values.Add((Identifier(f.Target.Name), f.Target.Type));
+                    break;
+                case KernelStep k:
+                    values.Add((Identifier(k.Target.Name), k.Target.Type));
+                    if (k.Operation.Function == TensorFunction.SoftmaxCrossEntropy && Program.Active.Contains(k.Target.Name))
+                    {
+                        values.Add((Probabilities(k), TypeRef.Tensor));
+                    }
+                    break;
+                case ScalarStep s when s.Target.Type.IsFloating || s.Target.Type.Kind == ScalarKind.Integer:
+                    values.Add((Identifier(s.Target.Name), s.Target.Type));
+                    break;
+                case LoopStep loop:
+                    values.AddRange(loop.Carried.Select(c => (Identifier(c.Header.Name), TypeRef.Tensor)));
+                    break;
+            }
+        }
+        return values;
+    }
+
+    /// <summary>Pushes <see cref="LayerRecord"/>, before a recorded value method returns.</summary>
+    protected void WriteLayerPushes()
+    {
+        foreach ((string name, TypeRef type) in LayerRecord())
+        {
+            Writer.Line(Push(name, type));
+        }
+    }
+
+    /// <summary>Pops <see cref="LayerRecord"/> into locals of the same names, last first, where a recorded pullback starts.</summary>
+    protected void WriteLayerPops()
+    {
+        Writer.Line("// what " + ValueRecordedMethod(Model.Name) + " recorded");
+        var values = LayerRecord();
+        for (int i = values.Count - 1; i >= 0; i--)
+        {
+            Writer.Line(Declaration(values[i].Type) + " " + values[i].Name + " = " + Pop(values[i].Type) + ";");
+        }
+    }
+
+    private string Push(string name, TypeRef type) =>
+        Tape + "." + (type.IsTensor ? "PushTensor(" + name + ")" : type.IsFloating ? "Push(" + name + ")" : "Push((long)" + name + ")") + ";";
+
+    /// <summary>The expression that pops a value of <paramref name="type"/>.</summary>
+    protected string Pop(TypeRef type) =>
+        type.IsTensor ? Tape + ".PopTensor()" : type.IsFloating ? "(" + type.Name + ")" + Tape + ".PopDouble()" : "(int)" + Tape + ".PopInt64()";
+
+    /// <summary>The type a local of <paramref name="type"/> is declared with.</summary>
+    protected static string Declaration(TypeRef type) => type.IsTensor ? TensorGradientEmitter.TensorType : type.Name;
 
     /// <summary>The state's variables, set to their values before the loop.</summary>
     protected void DeclareState(LoopStep loop)

@@ -200,7 +200,7 @@ internal abstract partial class TensorMethodWriter
                 Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Layer:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print)) + ");");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + LayerValueMethod(k) + "(" + string.Join(", ", a.Select(Print)) + ");");
                 break;
             case TensorFunction.Softmax:
             case TensorFunction.LogSoftmax:

@@ -67,8 +67,7 @@ internal sealed partial class TensorReverseWriter
         for (int i = recorded.Count - 1; i >= 0; i--)
         {
             (string name, TypeRef type) = recorded[i];
-            string pop = type.IsTensor ? Tape + ".PopTensor()" : type.IsFloating ? "(" + type.Name + ")" + Tape + ".PopDouble()" : Tape + ".PopInt32()";
-            Writer.Line((headers.Contains(name) ? "" : (type.IsTensor ? TensorGradientEmitter.TensorType : type.Name) + " ") + name + " = " + pop + ";");
+            Writer.Line((headers.Contains(name) ? "" : Declaration(type) + " ") + name + " = " + Pop(type) + ";");
         }
         Writer.Line("global::Backprop.Symbolic.Taping.Tape.Mark " + mark + " = " + Tape + ".GetMark();");
         foreach ((CarriedTensor c, string incoming, string outgoing) in state)
@@ -77,10 +76,12 @@ internal sealed partial class TensorReverseWriter
             _tensorAdjoints[c.Next.Name] = incoming;
             _tensorAdjoints[c.Header.Name] = outgoing;
         }
+        LoopDepth++;
         for (int i = loop.Body.Count - 1; i >= 0; i--)
         {
             WriteBackward(loop.Body[i]);
         }
+        LoopDepth--;
         foreach ((CarriedTensor _, string incoming, string outgoing) in state)
         {
             Writer.Line("(" + incoming + ", " + outgoing + ") = (" + outgoing + ", " + incoming + ");");
@@ -156,6 +157,18 @@ internal sealed partial class TensorReverseWriter
         LoopStep l => l.Carried.Select(c => c.Initial),
         _ => Enumerable.Empty<Variable>(),
     };
+
+    private void WriteRecordedValueRemarks()
+    {
+        Writer.Line("/// It also pushes onto the tape what <c>" + PullbackRecordedMethod(Model.Name) + "</c> reads (views, no copies), so that pullback");
+        Writer.Line("/// does not compute the layer again: generated code calls the two in pairs, the pullback in reverse order, inside loops over time steps.");
+    }
+
+    private void WriteRecordedPullbackRemarks()
+    {
+        Writer.Line("/// Instead of computing the layer again, it pops what <c>" + ValueRecordedMethod(Model.Name) + "</c> pushed with the same arguments");
+        Writer.Line("/// (the last such call not yet pulled back).");
+    }
 
     /// <summary>TimeStep adds its adjoint into block t of the sequence's; Chunk into its columns of the input's.</summary>
     private void WriteSequenceBackward(KernelStep k)

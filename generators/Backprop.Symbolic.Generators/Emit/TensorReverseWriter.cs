@@ -109,19 +109,28 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     /// Writes a layer's <c>{Name}Value</c>: its forward computation into the per-thread workspace, returning the result
     /// tensor, which stays valid until the caller releases its tape mark.
     /// </summary>
-    public void WriteValue()
+    public void WriteValue(bool recorded = false)
     {
         MethodModel model = Model;
         Writer.Line("/// <summary>");
         Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> into the per-thread workspace (no allocation): the result is valid until");
         Writer.Line("/// the caller releases its <see cref=\"global::Backprop.Symbolic.Taping.Tape\"/> mark. Generated gradients call it for their forward sweep.");
+        if (recorded)
+        {
+            WriteRecordedValueRemarks();
+        }
         Writer.Line("/// </summary>");
         GradientEmitter.WriteParameterDocs(Writer, model);
         Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>, in the workspace.</returns>");
-        GradientEmitter.OpenMethod(Writer, model, ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)));
+        GradientEmitter.OpenMethod(Writer, model, recorded ? ValueRecordedMethod(model.Name) : ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)));
         DeclareTape();
+        RecordingLayer = RecordsLoops = recorded;
         foreach (TensorStep step in Program.Steps)
         {
+            if (recorded && step is ReturnStep)
+            {
+                WriteLayerPushes();
+            }
             WritePrimal(step, "");
         }
         Writer.Close();
@@ -132,15 +141,20 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     /// differentiated parameter to the tensor (or <c>ref</c> float) given for it; a <c>default</c> tensor means "not
     /// needed". It recomputes the layer's forward sweep under its own tape mark, then runs the backward sweep.
     /// </summary>
-    public void WritePullback()
+    public void WritePullback(bool recorded = false)
     {
         MethodModel model = Model;
         RecordsLoops = true;
+        RecordingLayer = recorded;
         var result = (Variable)Program.Steps.OfType<ReturnStep>().Single().Value;
         string dResult = Names.Fresh("dResult");
         Writer.Line("/// <summary>");
         Writer.Line("/// The vector-Jacobian product of <see cref=\"" + model.CrefSignature + "\"/>: adds (+=) to each adjoint given the");
         Writer.Line("/// adjoint of <c>" + model.Name + "</c>'s result times the derivative of the result with respect to that parameter.");
+        if (recorded)
+        {
+            WriteRecordedPullbackRemarks();
+        }
         Writer.Line("/// </summary>");
         GradientEmitter.WriteParameterDocs(Writer, model);
         Writer.Line("/// <param name=\"" + dResult + "\">The adjoint of the result (it has the result's shape).</param>");
@@ -156,7 +170,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 : p.Type.IsFloatingSequence ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
                 : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)));
         Writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
-        Writer.Open(model.Accessibility + " static void " + PullbackMethod(model.Name) + "(" + string.Join(", ", signature) + ")");
+        Writer.Open(model.Accessibility + " static void " + (recorded ? PullbackRecordedMethod(model.Name) : PullbackMethod(model.Name)) + "(" + string.Join(", ", signature) + ")");
         WriteShapeChecks("adjoint", defaultAllowed: true);
         foreach (ParameterModel p in Differentiated)
         {
@@ -181,10 +195,17 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 Writer.Line(given + " = " + Rent(Identifier(p.Name) + ".Shape") + ";");
                 Writer.Close();
             }
-            Writer.Line("// forward sweep");
-            foreach (TensorStep step in Program.Steps)
+            if (recorded)
             {
-                WritePrimal(step, "_");
+                WriteLayerPops();
+            }
+            else
+            {
+                Writer.Line("// forward sweep");
+                foreach (TensorStep step in Program.Steps)
+                {
+                    WritePrimal(step, "_");
+                }
             }
             Writer.Open("if (" + Identifier(dResult) + ".Shape != " + Identifier(result.Name) + ".Shape)");
             Writer.Line("throw new global::System.ArgumentException(\"The adjoint '" + dResult + "' must have the shape of the result (\" + "
@@ -249,7 +270,13 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         {
             if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dLayer))
             {
-                return;
+                if (!RecordsLayer(k))
+                {
+                    return;
+                }
+                // Nothing reached the result, but the call recorded values: its pullback pops them (with a zero adjoint).
+                dLayer = Names.Fresh("dUnused");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + dLayer + " = " + Rent(Identifier(k.Target.Name) + ".Shape") + ";");
             }
             Comment(k.Origin);
             var arguments = a.Select(Print).ToList();
@@ -274,7 +301,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                     floats.Add((a[i], local));
                 }
             }
-            Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+            Writer.Line((RecordsLayer(k) ? PullbackRecordedMethod(k.Operation.Method!) : PullbackMethod(k.Operation.Method!)) + "(" + string.Join(", ", arguments) + ");");
             foreach ((Expr argument, string local) in floats)
             {
                 PropagateScalar(argument, new Variable(local, argument.Type), Writer.Line, inLoop: false);

@@ -95,6 +95,24 @@ public sealed class RecurrentGradientTests
         DerivativeMatchesGradient(Networks, "RuntimeLstmLossArraysGradient", "RuntimeLstmLossArraysDerivative", LstmArguments(steps));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void Layer_calling_a_layer_inside_the_loop(int steps)
+    {
+        Matches(Networks, "ResidualRnnLossGradient", RnnArguments(steps), v =>
+        {
+            int n = v[0].Length / (Batch * Features);
+            double[] h = v[1];
+            for (int t = 0; t < n; t++)
+            {
+                h = Reference.Zip(Rnn(Step(v[0], t, Batch, Features), h, v[2], v[3], v[4], Batch, Features, Hidden), h, (p, q) => p + (0.5 * q));
+            }
+            return Reference.MeanSquaredError(Reference.Zip(Reference.MatMul(h, v[5], Batch, Hidden, Outputs), v[6], (p, q) => p + q), v[7]);
+        });
+        DerivativeMatchesGradient(Networks, "ResidualRnnLossGradient", "ResidualRnnLossDerivative", RnnArguments(steps));
+    }
+
     [Fact]
     public void Rnn_loop_agrees_with_the_loss_unrolled_by_hand()
     {

@@ -109,6 +109,21 @@ internal static class RecurrentSource
             public static float EncoderLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target) =>
                 MeanSquaredError(MatMul(RnnEncoder(xs, h0, W, U, b), V) + c, target);
 
+            // A layer that calls a layer, inside the loop: both record what their pullbacks read.
+            [Differentiable]
+            public static Tensor ResidualRnnCell(Tensor x, Tensor h, Tensor W, Tensor U, Tensor b) => RnnCell(x, h, W, U, b) + h * 0.5f;
+
+            [Differentiable(nameof(xs), nameof(h0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
+            public static float ResidualRnnLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target)
+            {
+                Tensor h = h0;
+                for (int t = 0; t < xs.Shape[0]; t++)
+                {
+                    h = ResidualRnnCell(TimeStep(xs, t), h, W, U, b);
+                }
+                return MeanSquaredError(MatMul(h, V) + c, target);
+            }
+
             // The runtime's ready-made cell (a layer from a referenced assembly), unrolled the same way.
             [Differentiable(nameof(xs), nameof(state0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
             public static float RuntimeLstmLoss(Tensor xs, ReadOnlySpan<int> labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c)
