@@ -38,7 +38,8 @@ internal sealed partial class TensorProgram
     /// <summary>Every step, those inside loops included, in forward order.</summary>
     public IEnumerable<TensorStep> AllSteps() => Expand(Steps);
 
-    private static IEnumerable<TensorStep> Expand(IEnumerable<TensorStep> steps)
+    /// <summary>The steps and, for each loop, its body's steps, in forward order.</summary>
+    internal static IEnumerable<TensorStep> Expand(IEnumerable<TensorStep> steps)
     {
         foreach (TensorStep step in steps)
         {
@@ -181,7 +182,8 @@ internal sealed partial class TensorProgram
         return order.Where(v => read.Contains(v.Name) && (v.Type.IsTensor || v.Type.IsFloating || v.Type.Kind == ScalarKind.Integer)).ToList();
     }
 
-    private static Variable? Target(TensorStep step) => step switch
+    /// <summary>The variable a step defines, or null.</summary>
+    internal static Variable? Target(TensorStep step) => step switch
     {
         FusedStep f => f.Target,
         KernelStep k => k.Target,

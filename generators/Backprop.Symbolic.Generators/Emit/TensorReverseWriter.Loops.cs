@@ -21,16 +21,16 @@ internal sealed partial class TensorReverseWriter
     private void WriteLoopBackward(LoopStep loop)
     {
         var carried = loop.Carried.Where(c => Program.Active.Contains(c.Header.Name)).ToList();
-        var inside = new HashSet<string>(Expand(loop.Body).Select(Target).OfType<Variable>().Select(v => v.Name)) { loop.Counter.Name };
+        var inside = new HashSet<string>(TensorProgram.Expand(loop.Body).Select(TensorProgram.Target).OfType<Variable>().Select(v => v.Name)) { loop.Counter.Name };
         inside.UnionWith(loop.Carried.Select(c => c.Header.Name));
-        if (carried.Count == 0 && !Expand(loop.Body).Any(s => Target(s) is { } t && Program.Active.Contains(t.Name)))
+        if (carried.Count == 0 && !TensorProgram.Expand(loop.Body).Any(s => TensorProgram.Target(s) is { } t && Program.Active.Contains(t.Name)))
         {
             return;
         }
         Writer.Line("// " + Model.Origins[loop.Origin] + ": backward, last step first");
 
         // What the body reads from outside the loop accumulates over the steps.
-        foreach (Variable v in Expand(loop.Body).SelectMany(Reads).Where(v => !inside.Contains(v.Name) && Program.Active.Contains(v.Name)))
+        foreach (Variable v in TensorProgram.Expand(loop.Body).SelectMany(Reads).Where(v => !inside.Contains(v.Name) && Program.Active.Contains(v.Name)))
         {
             if (v.Type.IsTensor)
             {
@@ -124,29 +124,6 @@ internal sealed partial class TensorReverseWriter
         int underscore = version.LastIndexOf('_');
         return underscore > 0 && version.Substring(underscore + 1).All(char.IsDigit) ? version.Substring(0, underscore) : version;
     }
-
-    private static IEnumerable<TensorStep> Expand(IEnumerable<TensorStep> steps)
-    {
-        foreach (TensorStep step in steps)
-        {
-            yield return step;
-            if (step is LoopStep inner)
-            {
-                foreach (TensorStep s in Expand(inner.Body))
-                {
-                    yield return s;
-                }
-            }
-        }
-    }
-
-    private static Variable? Target(TensorStep step) => step switch
-    {
-        FusedStep f => f.Target,
-        KernelStep k => k.Target,
-        ScalarStep s => s.Target,
-        _ => null,
-    };
 
     /// <summary>The variables a step reads.</summary>
     private static IEnumerable<Variable> Reads(TensorStep step) => step switch

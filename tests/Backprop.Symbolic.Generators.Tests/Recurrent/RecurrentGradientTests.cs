@@ -86,16 +86,6 @@ public sealed class RecurrentGradientTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(5)]
-    public void The_runtimes_ready_made_cells_from_a_referenced_assembly(int steps)
-    {
-        Matches(Networks, "RuntimeLstmLossArraysGradient", LstmArguments(steps), LstmLoss);
-        Matches(Networks, "RuntimeRnnLossGradient", RnnArguments(steps), RnnLoss);
-        DerivativeMatchesGradient(Networks, "RuntimeLstmLossArraysGradient", "RuntimeLstmLossArraysDerivative", LstmArguments(steps));
-    }
-
-    [Theory]
     [InlineData(1)]
     [InlineData(4)]
     public void Layer_calling_a_layer_inside_the_loop(int steps)

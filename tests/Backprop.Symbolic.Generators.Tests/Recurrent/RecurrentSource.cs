@@ -1,9 +1,10 @@
 namespace Backprop.Symbolic.Generators.Tests.Recurrent;
 
 /// <summary>
-/// The recurrent networks the tests differentiate: an Elman RNN cell and an LSTM cell as layers, losses that unroll
-/// them over the time steps of a sequence with a for loop, and the same losses unrolled by hand for three steps
-/// (straight-line code, an independent path through the generator).
+/// The recurrent networks the tests differentiate: losses that unroll the runtime's ready-made cells
+/// (<c>Backprop.Symbolic.Layers.Recurrent.RnnCell</c> and <c>LstmCell</c>, layers of a referenced assembly) over the time
+/// steps of a sequence with a for loop, the same losses unrolled by hand for three steps (straight-line code, an
+/// independent path through the generator), and layers of this compilation with a loop or calling a cell.
 /// </summary>
 internal static class RecurrentSource
 {
@@ -11,32 +12,13 @@ internal static class RecurrentSource
         using System;
         using Backprop.Symbolic;
         using Backprop.Symbolic.Tensors;
+        using static Backprop.Symbolic.Layers.Recurrent;
         using static Backprop.Symbolic.Tensors.Tensor;
 
         namespace Recurrent;
 
         public static partial class Networks
         {
-            // h' = tanh(x·W + h·U + b)
-            [Differentiable]
-            public static Tensor RnnCell(Tensor x, Tensor h, Tensor W, Tensor U, Tensor b) =>
-                Tanh(MatMul(x, W) + MatMul(h, U) + b);
-
-            // The state holds h and c side by side, [B, 2H]; z holds the four gates' pre-activations, [B, 4H].
-            [Differentiable]
-            public static Tensor LstmCell(Tensor x, Tensor state, Tensor W, Tensor U, Tensor b)
-            {
-                Tensor h = Chunk(state, 2, 0);
-                Tensor c = Chunk(state, 2, 1);
-                Tensor z = MatMul(x, W) + MatMul(h, U) + b;
-                Tensor i = Sigmoid(Chunk(z, 4, 0));
-                Tensor f = Sigmoid(Chunk(z, 4, 1));
-                Tensor g = Tanh(Chunk(z, 4, 2));
-                Tensor o = Sigmoid(Chunk(z, 4, 3));
-                Tensor cNext = f * c + i * g;
-                return Concat(1, o * Tanh(cNext), cNext);
-            }
-
             [Differentiable(nameof(xs), nameof(h0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
             public static float RnnLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target)
             {
@@ -123,37 +105,6 @@ internal static class RecurrentSource
                 }
                 return MeanSquaredError(MatMul(h, V) + c, target);
             }
-
-            // The runtime's ready-made cell (a layer from a referenced assembly), unrolled the same way.
-            [Differentiable(nameof(xs), nameof(state0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
-            public static float RuntimeLstmLoss(Tensor xs, ReadOnlySpan<int> labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c)
-            {
-                Tensor state = state0;
-                for (int t = 0; t < xs.Shape[0]; t++)
-                {
-                    state = Backprop.Symbolic.Layers.Recurrent.LstmCell(TimeStep(xs, t), state, W, U, b);
-                }
-                return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), V) + c, labels);
-            }
-
-            [Differentiable(nameof(xs), nameof(h0), nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
-            public static float RuntimeRnnLoss(Tensor xs, Tensor h0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c, Tensor target)
-            {
-                Tensor h = h0;
-                for (int t = 0; t < xs.Shape[0]; t++)
-                {
-                    h = Backprop.Symbolic.Layers.Recurrent.RnnCell(TimeStep(xs, t), h, W, U, b);
-                }
-                return MeanSquaredError(MatMul(h, V) + c, target);
-            }
-
-            public static float RuntimeLstmLossArraysGradient(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c,
-                Tensor dXs, Tensor dState0, Tensor dW, Tensor dU, Tensor dB, Tensor dV, Tensor dC) =>
-                RuntimeLstmLossGradient(xs, labels, state0, W, U, b, V, c, dXs, dState0, dW, dU, dB, dV, dC);
-
-            public static float RuntimeLstmLossArraysDerivative(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c,
-                Tensor dXs, Tensor dState0, Tensor dW, Tensor dU, Tensor dB, Tensor dV, Tensor dC, out float derivative) =>
-                RuntimeLstmLossDerivative(xs, labels, state0, W, U, b, V, c, dXs, dState0, dW, dU, dB, dV, dC, out derivative);
 
             public static float LstmLossArrays(Tensor xs, int[] labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c) =>
                 LstmLoss(xs, labels, state0, W, U, b, V, c);
