@@ -78,7 +78,7 @@ internal static class MethodParser
 
         private static bool HasCompiledCompanions(IMethodSymbol callee) =>
             callee.Locations.All(l => l.IsInMetadata)
-            && new[] { "Value", "Pullback", "Derivative" }.All(suffix => !callee.ContainingType.GetMembers(callee.Name + suffix).IsEmpty);
+            && new[] { "Value", "Pullback", "ValueRecorded", "PullbackRecorded", "Derivative" }.All(suffix => !callee.ContainingType.GetMembers(callee.Name + suffix).IsEmpty);
 
         private MethodModel? ParseCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics)
         {
