@@ -127,6 +127,14 @@ internal static class VariableUses
                     defined.Add(r.Index);
                     Definitions(r.Body, defined, includeAccumulations);
                     break;
+                case TensorLoop t:
+                    defined.Add(t.Counter.Name);
+                    foreach (CarriedTensor c in t.Carried)
+                    {
+                        defined.Add(c.Header.Name);
+                    }
+                    Definitions(t.Body, defined, includeAccumulations);
+                    break;
                 case ArrayAllocation a:
                     defined.Add(a.Target.Name);
                     break;

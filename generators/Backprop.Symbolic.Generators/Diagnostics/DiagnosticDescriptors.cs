@@ -135,6 +135,18 @@ public static class DiagnosticDescriptors
         "Only methods with tensors can be instrumented",
         "[Differentiable(Instrumented = true)] on '{0}', which has no Tensor parameter or result, so it has no activations to report; remove 'Instrumented = true'");
 
+    /// <summary>BPS0020: a loop in a method with tensors that is not a loop over time steps the generator can differentiate.</summary>
+    public static readonly DiagnosticDescriptor TensorLoopNotSupported = Error(
+        "BPS0020",
+        "Loop over time steps is not supported",
+        "{0}: a method with tensors loops only over time steps, as 'for (int t = start; t < end; t++)' with a straight-line body; {1}");
+
+    /// <summary>BPS0021: a loop over time steps carries a value other than a tensor computed in the loop.</summary>
+    public static readonly DiagnosticDescriptor TensorLoopCarried = Error(
+        "BPS0021",
+        "Loop carries a value it cannot differentiate",
+        "the loop carries '{0}' from one time step to the next, but {1}; {2}");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

@@ -57,7 +57,7 @@ internal sealed record FusedOperand(FusedNode? Node, Variable? Tensor, Expr? Sca
 /// used once by another element-wise operation join their consumer's loop (<see cref="FusedStep"/>), and activity
 /// says which values carry derivatives (they depend on a differentiated parameter and reach the result).
 /// </summary>
-internal sealed class TensorProgram
+internal sealed partial class TensorProgram
 {
     private readonly NameAllocator _names;
     private readonly Dictionary<string, Variable> _aliases = new();
@@ -106,6 +106,9 @@ internal sealed class TensorProgram
             case ExpressionStatement or CommentStatement:
                 _flat.Add((null, null, s, false, s.Origin));
                 break;
+            case TensorLoop loop:
+                FlattenLoop(loop);
+                break;
             default:
                 throw new InvalidOperationException("A method with tensors cannot hold a " + s.GetType().Name + " yet.");
         }
@@ -152,28 +155,42 @@ internal sealed class TensorProgram
         }
 
         // Activity: varied forward from the differentiated parameters, needed backward from the result.
+        // A loop's state feeds its next step, so both passes repeat until nothing changes.
         var varied = new HashSet<string>(differentiated);
-        foreach (var f in _flat)
+        int count;
+        do
         {
-            if (f.Target is { } target && f.Value is { } value && Activity.IsVaried(value, varied))
+            count = varied.Count;
+            foreach (var f in _flat)
             {
-                varied.Add(target.Name);
-            }
-        }
-        var needed = new HashSet<string>();
-        var neededStatements = new bool[_flat.Count];
-        for (int i = _flat.Count - 1; i >= 0; i--)
-        {
-            var f = _flat[i];
-            if (f.IsReturn || f.Passive is not null || (f.Target is { } t && needed.Contains(t.Name)))
-            {
-                neededStatements[i] = true;
-                foreach (Variable v in Variables(f.Value))
+                if (f.Target is { } target && f.Value is { } value && Activity.IsVaried(value, varied))
                 {
-                    needed.Add(v.Name);
+                    varied.Add(target.Name);
                 }
             }
         }
+        while (varied.Count != count);
+        var needed = new HashSet<string>();
+        var neededStatements = new bool[_flat.Count];
+        bool grew;
+        do
+        {
+            grew = false;
+            for (int i = _flat.Count - 1; i >= 0; i--)
+            {
+                var f = _flat[i];
+                if (!neededStatements[i] && (f.IsReturn || f.Passive is not null || (f.Target is { } t && needed.Contains(t.Name))))
+                {
+                    neededStatements[i] = true;
+                    grew = true;
+                    foreach (Variable v in Variables(f.Value))
+                    {
+                        needed.Add(v.Name);
+                    }
+                }
+            }
+        }
+        while (grew);
         Active.UnionWith(varied.Where(needed.Contains));
 
         // Fusion: an element-wise result read once, by an element-wise operation, joins that operation's loop.
@@ -185,7 +202,8 @@ internal sealed class TensorProgram
             {
                 definition[target.Name] = i;
                 member[i] = fuse && uses.TryGetValue(target.Name, out int n) && n == 1
-                    && _flat[consumer[target.Name]].Value is TensorOperation { IsElementwise: true } && _flat[consumer[target.Name]].Target is not null;
+                    && _flat[consumer[target.Name]].Value is TensorOperation { IsElementwise: true } && _flat[consumer[target.Name]].Target is not null
+                    && SameLoop(i, consumer[target.Name]);
             }
         }
 
@@ -210,6 +228,10 @@ internal sealed class TensorProgram
 
         for (int i = 0; i < _flat.Count; i++)
         {
+            if (LoopBoundary(i, neededStatements))
+            {
+                continue;
+            }
             var (target, value, passive, isReturn, origin) = _flat[i];
             if (!neededStatements[i] || member[i])
             {

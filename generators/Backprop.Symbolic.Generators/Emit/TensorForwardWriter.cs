@@ -66,7 +66,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 Writer.Line(given + " = " + Rent(Identifier(p.Name) + ".Shape") + ";");
                 Writer.Close();
             }
-            WriteSteps("", result =>
+            WriteSteps(Program.Steps, "", result =>
             {
                 var returned = (Variable)result;
                 string tangent = _tangents.TryGetValue(returned.Name, out string? t) ? Identifier(t) : Rent(Identifier(returned.Name) + ".Shape");
@@ -77,7 +77,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
             return;
         }
         string value = Names.Fresh("value");
-        WithTape(value, () => WriteSteps(value, result =>
+        WithTape(value, () => WriteSteps(Program.Steps, value, result =>
         {
             Writer.Line(Identifier(value) + " = " + Print(result) + ";");
             Writer.Line(derivative + " = " + Print(Tangent(result) ?? Const(0, model.ReturnType)) + ";");
@@ -86,13 +86,18 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
     }
 
     /// <summary>Each step followed by its tangent; <paramref name="finish"/> writes what the returned value needs.</summary>
-    private void WriteSteps(string value, Action<Expr> finish)
+    private void WriteSteps(IEnumerable<TensorStep> steps, string value, Action<Expr>? finish)
     {
-        foreach (TensorStep step in Program.Steps)
+        foreach (TensorStep step in steps)
         {
+            if (step is LoopStep loop)
+            {
+                WriteLoopWithTangents(loop, value);
+                continue;
+            }
             if (step is ReturnStep r)
             {
-                finish(r.Value);
+                finish!(r.Value);
                 continue;
             }
             if (step is KernelStep { Operation.Function: TensorFunction.Layer } layer && Program.Active.Contains(layer.Target.Name))
@@ -203,6 +208,10 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 {
                     WriteLogSoftmaxTangent(k, tLogits);
                 }
+                break;
+            case TensorFunction.TimeStep:
+            case TensorFunction.Chunk:
+                WriteSequenceTangent(k);
                 break;
             case TensorFunction.SumAxis:
             case TensorFunction.MeanAxis:

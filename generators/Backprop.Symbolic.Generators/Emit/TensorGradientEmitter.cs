@@ -65,7 +65,12 @@ internal static class TensorGradientEmitter
             // A layer: its value into the workspace, and its vector-Jacobian product.
             new TensorReverseWriter(writer, model, program, names.Clone()).WriteValue();
             writer.Line();
-            new TensorReverseWriter(writer, model, program, names).WritePullback();
+            new TensorReverseWriter(writer, model, program, names.Clone()).WritePullback();
+            // The same pair for callers that keep what the pullback needs (layer calls inside loops over time steps).
+            writer.Line();
+            new TensorReverseWriter(writer, model, program, names.Clone()).WriteValue(recorded: true);
+            writer.Line();
+            new TensorReverseWriter(writer, model, program, names).WritePullback(recorded: true);
         }
         else
         {

@@ -140,6 +140,9 @@ internal abstract partial class TensorMethodWriter
                 Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(f.Target.Name) + " = " + Rent(ShapeOf(f.Root)) + ";");
                 WriteFused(f);
                 break;
+            case LoopStep loop:
+                WriteLoop(loop, value);
+                break;
         }
     }
 
@@ -197,7 +200,9 @@ internal abstract partial class TensorMethodWriter
                 Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Layer:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + ValueMethod(k.Operation.Method!) + "(" + string.Join(", ", a.Select(Print).Concat(LayerSink(k.Operation, forward: true))) + ");");
+                // The recorded pair (a layer called inside a loop over time) has no instrumented overload.
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + LayerValueMethod(k) + "("
+                    + string.Join(", ", a.Select(Print).Concat(RecordsLayer(k) ? Enumerable.Empty<string>() : LayerSink(k.Operation, forward: true))) + ");");
                 break;
             case TensorFunction.Softmax:
             case TensorFunction.LogSoftmax:
@@ -239,6 +244,10 @@ internal abstract partial class TensorMethodWriter
             }
             case TensorFunction.MeanSquaredError:
                 Writer.Line("float " + target + " = " + kernels + ".MeanSquaredError(" + Print(a[0]) + ", " + Print(a[1]) + ");");
+                break;
+            case TensorFunction.TimeStep:
+            case TensorFunction.Chunk:
+                WriteSequenceKernel(k);
                 break;
             default:
                 throw new InvalidOperationException("No kernel for " + k.Operation.Function);

@@ -42,6 +42,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     public void Write()
     {
         MethodModel model = Model;
+        RecordsLoops = true;
         Writer.Line("/// <summary>");
         Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its gradient in one forward and one backward sweep (reverse mode).");
         Writer.Line("/// </summary>");
@@ -112,20 +113,30 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     /// Writes a layer's <c>{Name}Value</c>: its forward computation into the per-thread workspace, returning the result
     /// tensor, which stays valid until the caller releases its tape mark.
     /// </summary>
-    public void WriteValue()
+    public void WriteValue(bool recorded = false)
     {
         MethodModel model = Model;
         Writer.Line("/// <summary>");
         Writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> into the per-thread workspace (no allocation): the result is valid until");
         Writer.Line("/// the caller releases its <see cref=\"global::Backprop.Symbolic.Taping.Tape\"/> mark. Generated gradients call it for their forward sweep.");
+        if (recorded)
+        {
+            WriteRecordedValueRemarks();
+        }
         Writer.Line("/// </summary>");
         GradientEmitter.WriteParameterDocs(Writer, model);
         WriteSinkDoc();
         Writer.Line("/// <returns>The value of <c>" + model.Name + "</c>, in the workspace.</returns>");
-        GradientEmitter.OpenMethod(Writer, model, ValueMethod(model.Name), model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)).Concat(SinkParameter));
+        GradientEmitter.OpenMethod(Writer, model, recorded ? ValueRecordedMethod(model.Name) : ValueMethod(model.Name),
+            model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)).Concat(SinkParameter));
         DeclareTape();
+        RecordingLayer = RecordsLoops = recorded;
         foreach (TensorStep step in Program.Steps)
         {
+            if (recorded && step is ReturnStep)
+            {
+                WriteLayerPushes();
+            }
             WritePrimal(step, "");
             ReportActivation(step);
         }
@@ -137,14 +148,20 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     /// differentiated parameter to the tensor (or <c>ref</c> float) given for it; a <c>default</c> tensor means "not
     /// needed". It recomputes the layer's forward sweep under its own tape mark, then runs the backward sweep.
     /// </summary>
-    public void WritePullback()
+    public void WritePullback(bool recorded = false)
     {
         MethodModel model = Model;
+        RecordsLoops = true;
+        RecordingLayer = recorded;
         var result = (Variable)Program.Steps.OfType<ReturnStep>().Single().Value;
         string dResult = Names.Fresh("dResult");
         Writer.Line("/// <summary>");
         Writer.Line("/// The vector-Jacobian product of <see cref=\"" + model.CrefSignature + "\"/>: adds (+=) to each adjoint given the");
         Writer.Line("/// adjoint of <c>" + model.Name + "</c>'s result times the derivative of the result with respect to that parameter.");
+        if (recorded)
+        {
+            WriteRecordedPullbackRemarks();
+        }
         Writer.Line("/// </summary>");
         GradientEmitter.WriteParameterDocs(Writer, model);
         Writer.Line("/// <param name=\"" + dResult + "\">The adjoint of the result (it has the result's shape).</param>");
@@ -162,16 +179,16 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 : "ref " + p.TypeName + " " + Identifier(p.AdjointName!)))
             .Concat(SinkParameter);
         Writer.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Backprop.Symbolic.Generators\", \"" + GradientEmitter.Version + "\")]");
-        Writer.Open(model.Accessibility + " static void " + PullbackMethod(model.Name) + "(" + string.Join(", ", signature) + ")");
+        Writer.Open(model.Accessibility + " static void " + (recorded ? PullbackRecordedMethod(model.Name) : PullbackMethod(model.Name)) + "(" + string.Join(", ", signature) + ")");
         WriteShapeChecks("adjoint", defaultAllowed: true);
         foreach (ParameterModel p in Differentiated)
         {
             (p.Type.IsTensor ? _tensorAdjoints : p.Type.IsFloatingSequence ? _sequenceAdjoints : _scalarAdjoints)[p.Name] = p.AdjointName!;
         }
         // Adjoints only kernels write into are skipped when not needed; loops write into scratch instead.
-        var loopWritten = new HashSet<string>(Program.Steps.OfType<FusedStep>().SelectMany(f => f.Root.PostOrder())
+        var loopWritten = new HashSet<string>(Program.AllSteps().OfType<FusedStep>().SelectMany(f => f.Root.PostOrder())
             .SelectMany(n => n.Operands).Where(o => o.Tensor is not null).Select(o => o.Tensor!.Name));
-        loopWritten.UnionWith(Program.Steps.OfType<KernelStep>().Where(k => k.Operation.Function is TensorFunction.Sum or TensorFunction.Mean)
+        loopWritten.UnionWith(Program.AllSteps().OfType<KernelStep>().Where(k => k.Operation.Function is TensorFunction.Sum or TensorFunction.Mean)
             .Select(k => ((Variable)k.Operation.Arguments[0]).Name));
         foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor && !loopWritten.Contains(p.Name)))
         {
@@ -187,11 +204,18 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 Writer.Line(given + " = " + Rent(Identifier(p.Name) + ".Shape") + ";");
                 Writer.Close();
             }
-            Writer.Line("// forward sweep");
             QuietForward = true; // the caller's {Name}Value reported the activations
-            foreach (TensorStep step in Program.Steps)
+            if (recorded)
             {
-                WritePrimal(step, "_");
+                WriteLayerPops();
+            }
+            else
+            {
+                Writer.Line("// forward sweep");
+                foreach (TensorStep step in Program.Steps)
+                {
+                    WritePrimal(step, "_");
+                }
             }
             QuietForward = false;
             Writer.Open("if (" + Identifier(dResult) + ".Shape != " + Identifier(result.Name) + ".Shape)");
@@ -243,6 +267,9 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                 Comment(f.Origin);
                 WriteFusedBackward(f);
                 break;
+            case LoopStep loop:
+                WriteLoopBackward(loop);
+                break;
         }
     }
 
@@ -255,7 +282,13 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         {
             if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dLayer))
             {
-                return;
+                if (!RecordsLayer(k))
+                {
+                    return;
+                }
+                // Nothing reached the result, but the call recorded values: its pullback pops them (with a zero adjoint).
+                dLayer = Names.Fresh("dUnused");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + dLayer + " = " + Rent(Identifier(k.Target.Name) + ".Shape") + ";");
             }
             Comment(k.Origin);
             var arguments = a.Select(Print).ToList();
@@ -280,12 +313,25 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                     floats.Add((a[i], local));
                 }
             }
-            arguments.AddRange(LayerSink(k.Operation, forward: false));
-            Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+            if (RecordsLayer(k))
+            {
+                // The recorded pair has no instrumented overload: a layer called inside a loop over time is not reported.
+                Writer.Line(PullbackRecordedMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+            }
+            else
+            {
+                arguments.AddRange(LayerSink(k.Operation, forward: false));
+                Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+            }
             foreach ((Expr argument, string local) in floats)
             {
                 PropagateScalar(argument, new Variable(local, argument.Type), Writer.Line, inLoop: false);
             }
+            return;
+        }
+        if (k.Operation.Function is TensorFunction.TimeStep or TensorFunction.Chunk)
+        {
+            WriteSequenceBackward(k);
             return;
         }
         if (k.Operation.Function is TensorFunction.Softmax or TensorFunction.LogSoftmax or TensorFunction.SumAxis or TensorFunction.MeanAxis

@@ -67,8 +67,7 @@ internal sealed partial class Lowerer
                     ReportTensor(op.Syntax.GetLocation(), "'&&' and '||' are not supported yet", "compute the loss without branching");
                     break;
                 case ILoopOperation loop:
-                    ReportTensor(LoopHeader(loop.Syntax), "loops are not supported yet",
-                        "use the Tensor operations, which work on every element (MatMul, +, Tanh, Sum, …)");
+                    CheckTensorLoop(loop); // loops over time steps are lowered, anything else reported
                     break;
                 case IInvocationOperation call when IsLayer(call.TargetMethod):
                     break; // lowered to the layer's value and pullback
@@ -173,6 +172,9 @@ internal sealed partial class Lowerer
                 result = RefuseTensor(op, "calling the tensor method '" + call.TargetMethod.Name + "' is not supported",
                     "use the static Tensor operations (MatMul, +, Tanh, Sum, …)");
                 return true;
+            case IPropertyReferenceOperation read when IsDimensionRead(read):
+                result = LowerDimensionRead(read, env, output);
+                return true;
             case IPropertyReferenceOperation or IFieldReferenceOperation or IInvocationOperation when ReadsTensorMember(op):
                 result = RefuseTensor(op, "reading '" + op.Syntax + "' is not supported yet",
                     "use the Tensor operations, which work on every element (Sum and Mean reduce to a float)");
@@ -207,6 +209,9 @@ internal sealed partial class Lowerer
                 => (TensorFunction.LeakyRelu, TypeRef.Tensor),
             "SoftmaxCrossEntropy" when parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && TypeMapper.Map(parameters[1].Type) is { Kind: ScalarKind.Sequence, Element.Kind: ScalarKind.Integer }
                 => (TensorFunction.SoftmaxCrossEntropy, TypeRef.Single),
+            "TimeStep" when TensorAndInt() => (TensorFunction.TimeStep, TypeRef.Tensor),
+            "Chunk" when parameters.Length == 3 && TypeMapper.IsTensor(parameters[0].Type) && parameters[1].Type.SpecialType == SpecialType.System_Int32 && parameters[2].Type.SpecialType == SpecialType.System_Int32
+                => (TensorFunction.Chunk, TypeRef.Tensor),
             _ when OneTensor() && Elementwise.TryGetValue(method.Name, out TensorFunction f) => (f, TypeRef.Tensor),
             _ => null,
         };

@@ -193,6 +193,9 @@ internal sealed partial class Lowerer
                     break;
                 case IEmptyOperation:
                     break;
+                case IForLoopOperation loop when _hasTensors:
+                    LowerTensorLoop(loop, env, output); // checked by CheckTensorLoop
+                    break;
                 case ILoopOperation loop:
                 {
                     if (!LowerLoop(loop, env, output))

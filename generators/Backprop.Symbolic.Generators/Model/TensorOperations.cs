@@ -80,6 +80,12 @@ public enum TensorFunction
     /// </summary>
     Reshape,
 
+    /// <summary><c>TimeStep(sequence, t)</c>: block t of a time-major sequence [T, …] (a view), its shape without the first axis.</summary>
+    TimeStep,
+
+    /// <summary><c>Chunk(x, chunks, index)</c>: part <c>index</c> of the last axis cut into <c>chunks</c> equal parts.</summary>
+    Chunk,
+
     /// <summary><c>Sum(x)</c>: every element added, a float.</summary>
     Sum,
 

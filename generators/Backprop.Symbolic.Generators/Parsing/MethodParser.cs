@@ -69,11 +69,16 @@ internal static class MethodParser
             MethodDeclarationSyntax? syntax = DeclarationWithBody(callee);
             if (syntax is null)
             {
-                return _calleeHasErrors[callee] = true;
+                // A layer of a referenced assembly (the runtime's ready-made layers) was compiled with its generated methods.
+                return _calleeHasErrors[callee] = !HasCompiledCompanions(callee);
             }
             SemanticModel model = _compilation.GetSemanticModel(syntax.SyntaxTree);
             return Parse(callee, syntax, model).Model is null;
         }
+
+        private static bool HasCompiledCompanions(IMethodSymbol callee) =>
+            callee.Locations.All(l => l.IsInMetadata)
+            && new[] { "Value", "Pullback", "ValueRecorded", "PullbackRecorded", "Derivative" }.All(suffix => !callee.ContainingType.GetMembers(callee.Name + suffix).IsEmpty);
 
         private MethodModel? ParseCore(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, List<DiagnosticInfo> diagnostics)
         {

@@ -24,6 +24,7 @@ public sealed class Tape
     private const int InitialValues = 1024;
     private const int InitialIntegers = 256;
     private const int InitialScratch = 4096;
+    private const int InitialTensors = 64;
 
     [ThreadStatic]
     private static Tape? t_current;
@@ -37,6 +38,8 @@ public sealed class Tape
     private float[] _singles = new float[InitialScratch];
     private int _singlesUsed;
     private bool _stale;
+    private Tensor[] _tensors = new Tensor[InitialTensors];
+    private int _tensorCount;
 
     /// <summary>The calling thread's tape.</summary>
     public static Tape Current => t_current ??= new Tape();
@@ -47,8 +50,8 @@ public sealed class Tape
     /// <summary>How many integers (counts, indices, branch decisions) are on the stack.</summary>
     public int IntegerCount => _integerCount;
 
-    /// <summary>A position to <see cref="Release"/> back to: the heights of both stacks and of both scratch arenas.</summary>
-    public readonly record struct Mark(int Values, int Integers, int Doubles, int Singles);
+    /// <summary>A position to <see cref="Release"/> back to: the heights of the stacks and of both scratch arenas.</summary>
+    public readonly record struct Mark(int Values, int Integers, int Doubles, int Singles, int Tensors = 0);
 
     /// <summary>The current position.</summary>
     /// <exception cref="InvalidOperationException">A <see cref="Recorder"/> holds the stack tops and has not committed them.</exception>
@@ -58,7 +61,7 @@ public sealed class Tape
         {
             ThrowStale();
         }
-        return new(_valueCount, _integerCount, _doublesUsed, _singlesUsed);
+        return new(_valueCount, _integerCount, _doublesUsed, _singlesUsed, _tensorCount);
     }
 
     /// <summary>Drops everything pushed and rented since <paramref name="mark"/>.</summary>
@@ -69,7 +72,39 @@ public sealed class Tape
         _integerCount = Math.Min(mark.Integers, _integerCount);
         _doublesUsed = Math.Min(mark.Doubles, _doublesUsed);
         _singlesUsed = Math.Min(mark.Singles, _singlesUsed);
+        _tensorCount = Math.Min(mark.Tensors, _tensorCount);
     }
+
+    /// <summary>
+    /// Pushes a tensor view (no copy): what a loop over time steps records for its backward sweep, which pops the views
+    /// in reverse order. The stack grows by doubling, so once grown a push allocates nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PushTensor(Tensor view)
+    {
+        Tensor[] tensors = _tensors;
+        int count = _tensorCount;
+        if ((uint)count >= (uint)tensors.Length)
+        {
+            tensors = GrowTensors();
+        }
+        tensors[count] = view;
+        _tensorCount = count + 1;
+    }
+
+    /// <summary>Pops the tensor view pushed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Tensor PopTensor()
+    {
+        if (_tensorCount == 0)
+        {
+            ThrowEmpty();
+        }
+        return _tensors[--_tensorCount];
+    }
+
+    /// <summary>How many tensor views are on the stack.</summary>
+    public int TensorCount => _tensorCount;
 
     // The stack operations below go through a Recorder, the one implementation; generated code keeps its
     // recorder for the whole method instead of taking one per operation.
@@ -334,6 +369,13 @@ public sealed class Tape
     {
         Array.Resize(ref _values, _values.Length * 2);
         return _values;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Tensor[] GrowTensors()
+    {
+        Array.Resize(ref _tensors, _tensors.Length * 2);
+        return _tensors;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

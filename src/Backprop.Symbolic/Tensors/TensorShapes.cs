@@ -54,6 +54,48 @@ public static class TensorShapes
         return TensorShape.Of(rows, table[1]);
     }
 
+    /// <summary>The shape of <c>TimeStep(sequence, t)</c>: [T, B, F] gives [B, F].</summary>
+    /// <exception cref="ArgumentException">The sequence has rank 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is not in 0 … T − 1.</exception>
+    public static TensorShape TimeStep(TensorShape sequence, int t)
+    {
+        if (sequence.Length < 2)
+        {
+            throw new ArgumentException($"TimeStep: the sequence must be time-major with rank 2 to 4 ([T, B, F] or [T, F]), but has shape {sequence}.", nameof(sequence));
+        }
+        if ((uint)t >= (uint)sequence[0])
+        {
+            throw new ArgumentOutOfRangeException(nameof(t), t, $"TimeStep: step {t} is outside the sequence of shape {sequence} (steps 0 to {sequence[0] - 1}).");
+        }
+        return Kernels.TensorKernels.WithoutAxis(sequence, 0);
+    }
+
+    /// <summary>The shape of <c>Chunk(x, chunks, index)</c>: the last dimension divided by <paramref name="chunks"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunks"/> is not positive, or <paramref name="index"/> is not in 0 … chunks − 1.</exception>
+    /// <exception cref="ArgumentException">The last dimension is not a multiple of <paramref name="chunks"/>.</exception>
+    public static TensorShape Chunk(TensorShape x, int chunks, int index)
+    {
+        if (chunks <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "Chunk: the number of chunks must be positive.");
+        }
+        if ((uint)index >= (uint)chunks)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Chunk: chunk {index} does not exist (chunks are 0 to {chunks - 1}).");
+        }
+        if (x.Length == 0 || x.Last % chunks != 0)
+        {
+            throw new ArgumentException($"Chunk: the last dimension of shape {x} is not a multiple of {chunks}.", nameof(x));
+        }
+        Span<int> dims = stackalloc int[TensorShape.MaxRank];
+        x.CopyTo(dims);
+        dims[x.Length - 1] = x.Last / chunks;
+        return new TensorShape(dims.Slice(0, x.Length));
+    }
+
+    /// <summary>Dimension <paramref name="axis"/> of <paramref name="x"/>: what <c>x.Shape[axis]</c> reads in generated code.</summary>
+    public static int Dimension(Tensor x, int axis) => x.Shape[axis];
+
     /// <summary>
     /// How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/> in an element-wise
     /// loop: a row's length, or 0 for a broadcast row vector.
