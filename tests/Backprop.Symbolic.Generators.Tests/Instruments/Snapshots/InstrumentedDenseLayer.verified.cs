@@ -138,6 +138,127 @@ namespace Samples
         }
 
         /// <summary>
+        /// Computes <see cref="Dense(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> into the per-thread workspace (no allocation): the result is valid until
+        /// the caller releases its <see cref="global::Backprop.Symbolic.Taping.Tape"/> mark. Generated gradients call it for their forward sweep.
+        /// It also pushes onto the tape what <c>DensePullbackRecorded</c> reads (views, no copies), so that pullback
+        /// does not compute the layer again: generated code calls the two in pairs, the pullback in reverse order, inside loops over time steps.
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Dense</c>.</param>
+        /// <param name="w">The argument <c>w</c> of <c>Dense</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Dense</c>.</param>
+        /// <returns>The value of <c>Dense</c>, in the workspace.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static global::Backprop.Symbolic.Tensors.Tensor DenseValueRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
+        {
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
+            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            {
+                global::System.Span<float> _t0Values = _t0.Span;
+                global::System.Span<float> bValues = b.Span;
+                global::System.Span<float> hValues = h.Span;
+                int _cols = h.Shape.Last;
+                int _rows = _cols == 0 ? 0 : h.Length / _cols;
+                int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, h);
+                int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
+                for (int _row = 0; _row < _rows; _row++)
+                {
+                    for (int _col = 0; _col < _cols; _col++)
+                    {
+                        hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
+                    }
+                }
+            }
+            tape.PushTensor(_t0);
+            tape.PushTensor(h);
+            return h;
+        }
+
+        /// <summary>
+        /// The vector-Jacobian product of <see cref="Dense(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/>: adds (+=) to each adjoint given the
+        /// adjoint of <c>Dense</c>'s result times the derivative of the result with respect to that parameter.
+        /// Instead of computing the layer again, it pops what <c>DenseValueRecorded</c> pushed with the same arguments
+        /// (the last such call not yet pulled back).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Dense</c>.</param>
+        /// <param name="w">The argument <c>w</c> of <c>Dense</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Dense</c>.</param>
+        /// <param name="dResult">The adjoint of the result (it has the result's shape).</param>
+        /// <param name="dX">Accumulates (+=) the adjoint of <c>x</c>. It must have the shape of <c>x</c>, or be <c>default</c> when not needed.</param>
+        /// <param name="dW">Accumulates (+=) the adjoint of <c>w</c>. It must have the shape of <c>w</c>, or be <c>default</c> when not needed.</param>
+        /// <param name="dB">Accumulates (+=) the adjoint of <c>b</c>. It must have the shape of <c>b</c>, or be <c>default</c> when not needed.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static void DensePullbackRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor dResult, global::Backprop.Symbolic.Tensors.Tensor dX, global::Backprop.Symbolic.Tensors.Tensor dW, global::Backprop.Symbolic.Tensors.Tensor dB)
+        {
+            if (!dX.IsDefault && dX.Shape != x.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dX' must have the shape of 'x' (" + x.Shape + "), but has " + dX.Shape + ".", nameof(dX));
+            }
+            if (!dW.IsDefault && dW.Shape != w.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dW' must have the shape of 'w' (" + w.Shape + "), but has " + dW.Shape + ".", nameof(dW));
+            }
+            if (!dB.IsDefault && dB.Shape != b.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dB' must have the shape of 'b' (" + b.Shape + "), but has " + dB.Shape + ".", nameof(dB));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            try
+            {
+                if (dB.IsDefault)
+                {
+                    dB = tape.RentTensor(b.Shape);
+                }
+                // what DenseValueRecorded recorded
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.PopTensor();
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.PopTensor();
+                if (dResult.Shape != h.Shape)
+                {
+                    throw new global::System.ArgumentException("The adjoint 'dResult' must have the shape of the result (" + h.Shape + "), but has " + dResult.Shape + ".", nameof(dResult));
+                }
+
+                // backward sweep
+                // Tensor h = Relu(MatMul(x, w) + b);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                {
+                    global::System.Span<float> _t0Values = _t0.Span;
+                    global::System.Span<float> bValues = b.Span;
+                    global::System.Span<float> dResultValues = dResult.Span;
+                    global::System.Span<float> d_t0Values = d_t0.Span;
+                    global::System.Span<float> dBValues = dB.Span;
+                    int _cols = h.Shape.Last;
+                    int _rows = _cols == 0 ? 0 : h.Length / _cols;
+                    int _t0Step = global::Backprop.Symbolic.Tensors.TensorShapes.Step(_t0, h);
+                    int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
+                    for (int _row = 0; _row < _rows; _row++)
+                    {
+                        for (int _col = 0; _col < _cols; _col++)
+                        {
+                            float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
+                            float _g0 = _v0 > 0f ? dResultValues[_row * _cols + _col] : 0f;
+                            d_t0Values[_row * _t0Step + _col] += _g0;
+                            dBValues[_row * bStep + _col] += _g0;
+                        }
+                    }
+                }
+                if (!dX.IsDefault)
+                {
+                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t0, w, dX, accumulate: true);
+                }
+                if (!dW.IsDefault)
+                {
+                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
+                }
+            }
+            finally
+            {
+                tape.Release(mark);
+            }
+        }
+
+        /// <summary>
         /// Computes <see cref="Dense(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Dense</c>.</param>

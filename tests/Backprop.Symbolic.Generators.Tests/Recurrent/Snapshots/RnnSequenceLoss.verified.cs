@@ -99,9 +99,9 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t5, V, dH_1, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h_1, d_t5, dV, accumulate: false);
                 // for (int t = 0; t < xs.Shape[0]; t++): backward, last step first
-                dW.Span.Clear();
-                dU.Span.Clear();
-                dB.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW.Span);
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dU.Span);
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h_1.Shape);
                 dH_1.Span.CopyTo(dH.Span);
                 global::Backprop.Symbolic.Tensors.Tensor dHBefore = tape.RentTensor(h_1.Shape);
