@@ -50,14 +50,32 @@ internal abstract partial class TensorMethodWriter
     /// <paramref name="timeStep"/> is the expression of the iteration's index (the loop's counter); outside one, null
     /// (<c>InstrumentSteps.None</c>).
     /// </summary>
-    protected void ReportActivation(TensorStep step, string? timeStep = null)
+    protected void ReportActivation(TensorStep step, string? timeStep = null, IReadOnlyDictionary<string, string>? names = null)
     {
         if (Sink is null || QuietForward || ReportedLocal(step) is not { } local)
         {
             return;
         }
-        Writer.Line(Sink + "?.Activation(\"" + local.Name + "\", " + InstrumentsNamespace + "ActivationKind." + KindOf(step) + ", "
+        Writer.Line(Sink + "?.Activation(\"" + ReportedName(local, names) + "\", " + InstrumentsNamespace + "ActivationKind." + KindOf(step) + ", "
             + Identifier(local.Name) + ", " + TimeStep(timeStep) + ");");
+    }
+
+    /// <summary>The name a local is reported under: for a loop's state, the name of the variable the source carries.</summary>
+    protected static string ReportedName(Variable local, IReadOnlyDictionary<string, string>? names) =>
+        names is not null && names.TryGetValue(local.Name, out string? name) ? name : local.Name;
+
+    /// <summary>
+    /// The names a loop's steps report their states under: the state's next value (<c>h_2</c>) is reported as the source's
+    /// variable (<c>h</c>), the loop header's name without the version the lowering gave it.
+    /// </summary>
+    protected static IReadOnlyDictionary<string, string> StateNames(LoopStep loop)
+    {
+        var names = new Dictionary<string, string>();
+        foreach (CarriedTensor c in loop.Carried)
+        {
+            names[c.Next.Name] = System.Text.RegularExpressions.Regex.Replace(c.Header.Name, "_[0-9]+$", "");
+        }
+        return names;
     }
 
     /// <summary>The step argument of a report: the loop's index, or <c>InstrumentSteps.None</c> outside a loop.</summary>

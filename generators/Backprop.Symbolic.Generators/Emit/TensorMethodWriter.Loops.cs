@@ -27,6 +27,7 @@ internal abstract partial class TensorMethodWriter
         foreach (TensorStep step in loop.Body)
         {
             WritePrimal(step, value);
+            ReportActivation(step, Identifier(loop.Counter.Name), StateNames(loop));
         }
         LoopDepth--;
         if (RecordsLoops)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Backprop.Symbolic.Generators.Differentiation;
 using Backprop.Symbolic.Generators.Lowering;
 using Backprop.Symbolic.Generators.Model;
@@ -14,13 +15,13 @@ internal sealed partial class TensorReverseWriter
     /// (nothing active reads it, or only a reduction does, whose adjoint is one float) is not reported. Inside a loop over
     /// time, <paramref name="timeStep"/> is the backward iteration's index, the same as its forward iteration's.
     /// </summary>
-    private void ReportAdjoint(TensorStep step, string? timeStep = null)
+    private void ReportAdjoint(TensorStep step, string? timeStep = null, IReadOnlyDictionary<string, string>? names = null)
     {
         if (Sink is null || ReportedLocal(step) is not { } local || !_tensorAdjoints.TryGetValue(local.Name, out string? adjoint))
         {
             return;
         }
-        Writer.Line(Sink + "?.Adjoint(\"" + local.Name + "\", " + Identifier(adjoint) + ", " + TimeStep(timeStep) + ");");
+        Writer.Line(Sink + "?.Adjoint(\"" + ReportedName(local, names) + "\", " + Identifier(adjoint) + ", " + TimeStep(timeStep) + ");");
     }
 
     /// <summary>

@@ -72,13 +72,14 @@ internal sealed partial class TensorReverseWriter
         Writer.Line("global::Backprop.Symbolic.Taping.Tape.Mark " + mark + " = " + Tape + ".GetMark();");
         foreach ((CarriedTensor c, string incoming, string outgoing) in state)
         {
-            Writer.Line(outgoing + ".Span.Clear();");
+            Writer.Line(GradientEmitter.Zero(outgoing + ".Span"));
             _tensorAdjoints[c.Next.Name] = incoming;
             _tensorAdjoints[c.Header.Name] = outgoing;
         }
         LoopDepth++;
         for (int i = loop.Body.Count - 1; i >= 0; i--)
         {
+            ReportAdjoint(loop.Body[i], t, StateNames(loop));
             WriteBackward(loop.Body[i]);
         }
         LoopDepth--;

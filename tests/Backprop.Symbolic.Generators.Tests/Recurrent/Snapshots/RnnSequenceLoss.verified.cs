@@ -113,7 +113,7 @@ namespace Samples
                     global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.PopTensor();
                     h_1 = tape.PopTensor();
                     global::Backprop.Symbolic.Taping.Tape.Mark stepMark = tape.GetMark();
-                    dHBefore.Span.Clear();
+                    global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dHBefore.Span);
                     // h = Tanh(MatMul(TimeStep(xs, t), W) + MatMul(h, U) + b);
                     global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
                     global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
