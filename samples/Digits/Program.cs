@@ -4,6 +4,7 @@ using System.IO;
 using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.GradientChecking;
+using Backprop.Symbolic.Instruments;
 using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;

@@ -17,6 +17,7 @@ public sealed record Options
     public int SplitSeed { get; init; } = 1;
     public string Out { get; init; } = "sequence-digits-output";
     public bool CheckGradient { get; init; } = true;
+    public bool Instruments { get; init; }
     public string Data { get; init; } = Path.Combine(AppContext.BaseDirectory, "data", "digits.csv.gz");
 
     /// <summary>The optimizer named by <see cref="Optimizer"/>, with <see cref="LearningRate"/> and its usual defaults otherwise.</summary>
@@ -52,11 +53,12 @@ public sealed record Options
         var splitSeed = new Option<int>("--split-seed") { Description = "Seed of the training/validation/test split", DefaultValueFactory = _ => d.SplitSeed };
         var output = new Option<string>("--out") { Description = "Folder for the curves (PNG) and the checkpoint (safetensors)", DefaultValueFactory = _ => d.Out };
         var checkGradient = new Option<bool>("--check-gradient") { Description = "Check the generated gradient against central differences before training", DefaultValueFactory = _ => d.CheckGradient };
+        var instruments = new Option<bool>("--instruments") { Description = "Add to each epoch's line the gradient-norm ratio ‖∂L/∂W‖/‖W‖ of each weight matrix, and the norm of the LSTM state's adjoint at the first and the last time step", DefaultValueFactory = _ => d.Instruments };
         var data = new Option<string>("--data") { Description = "The digits CSV (gzip)", DefaultValueFactory = _ => d.Data };
 
         var command = new RootCommand("Trains an LSTM that reads each UCI handwritten digit row by row, with a compile-time generated gradient.")
         {
-            optimizer, learningRate, epochs, hidden, batchSize, seed, splitSeed, output, checkGradient, data,
+            optimizer, learningRate, epochs, hidden, batchSize, seed, splitSeed, output, checkGradient, instruments, data,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +73,7 @@ public sealed record Options
                 SplitSeed = parse.GetValue(splitSeed),
                 Out = parse.GetValue(output)!,
                 CheckGradient = parse.GetValue(checkGradient),
+                Instruments = parse.GetValue(instruments),
                 Data = parse.GetValue(data)!,
             };
             if (parsed.Problem() is { } problem)

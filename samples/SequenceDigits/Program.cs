@@ -5,6 +5,7 @@ using System.IO;
 using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.GradientChecking;
+using Backprop.Symbolic.Instruments;
 using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
@@ -62,13 +63,18 @@ public static class Program
 
         var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
         var progress = new TrainingProgress(options.Epochs);
+        InstrumentSummary? instruments = options.Instruments
+            ? new InstrumentSummary(model.Parameters, activations: true, maxSteps: SequenceModel.Steps) : null;
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             double lossSum = 0.0;
             int rows = 0;
             foreach (Minibatch batch in batches.NextEpoch())
             {
-                float loss = model.LossGradient(batch.Features, batch.Labels);
+                float loss = instruments is not null
+                    ? model.LossGradient(batch.Features, batch.Labels, instruments.Sink)
+                    : model.LossGradient(batch.Features, batch.Labels);
+                instruments?.Measure();
                 optimizer.Step(model.Parameters);
                 int n = batch.Features.Shape[0];
                 lossSum += (double)loss * n;
@@ -83,7 +89,10 @@ public static class Program
                 epoch,
                 lossSum / rows,
                 Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels)));
+                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels))
+            {
+                Note = instruments?.EndEpoch(),
+            });
         }
 
         Directory.CreateDirectory(options.Out);

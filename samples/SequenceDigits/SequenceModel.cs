@@ -51,6 +51,14 @@ public sealed class SequenceModel
             W.Gradient, U.Gradient, b.Gradient, V.Gradient, c.Gradient);
     }
 
+    /// <summary>The same, reporting the LSTM's state at every step, and its adjoint, to <paramref name="sink"/>.</summary>
+    public float LossGradient(Tensor images, ReadOnlySpan<int> labels, Backprop.Symbolic.Instruments.IInstrumentSink? sink)
+    {
+        (Tensor rows, Tensor state) = Sequence(images);
+        return SequenceNetwork.LossGradient(rows, labels, state, W.Value, U.Value, b.Value, V.Value, c.Value,
+            W.Gradient, U.Gradient, b.Gradient, V.Gradient, c.Gradient, sink);
+    }
+
     /// <summary>The mean loss alone (the primal), for gradient checking.</summary>
     public float Loss(Tensor images, ReadOnlySpan<int> labels)
     {

@@ -16,12 +16,12 @@ namespace SequenceDigits;
 public static partial class SequenceNetwork
 {
     /// <summary>The mean cross-entropy of the network's predictions for the images of <paramref name="rows"/>.</summary>
-    [Differentiable(nameof(W), nameof(U), nameof(b), nameof(V), nameof(c))]
+    [Differentiable(nameof(W), nameof(U), nameof(b), nameof(V), nameof(c), Instrumented = true)]
     public static float Loss(Tensor rows, ReadOnlySpan<int> labels, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c) =>
         SoftmaxCrossEntropy(Logits(rows, state0, W, U, b, V, c), labels);
 
     /// <summary>The class scores: the LSTM unrolled over the rows, then hT·V + c.</summary>
-    [Differentiable]
+    [Differentiable(Instrumented = true)]
     public static Tensor Logits(Tensor rows, Tensor state0, Tensor W, Tensor U, Tensor b, Tensor V, Tensor c)
     {
         Tensor state = state0;
