@@ -16,7 +16,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// <c>dA·B + A·dB</c>; a loss's tangent is its gradient (the backward kernel with a unit adjoint) dotted with the
 /// tangent of its input.
 /// </summary>
-internal sealed class TensorForwardWriter : TensorMethodWriter
+internal sealed partial class TensorForwardWriter : TensorMethodWriter
 {
     private readonly Dictionary<string, string> _tangents = new();
     private readonly Dictionary<string, string> _sequenceTangents = new();
@@ -235,6 +235,12 @@ internal sealed class TensorForwardWriter : TensorMethodWriter
                     Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
                     Writer.Line(kernels + ".Gather(" + tTable + ", " + Print(a[1]) + ", " + Identifier(_tangents[k.Target.Name]) + ");");
                 }
+                break;
+            case TensorFunction.Conv2D:
+            case TensorFunction.MaxPool2D:
+            case TensorFunction.AvgPool2D:
+            case TensorFunction.Flatten:
+                WriteConvolutionTangent(k);
                 break;
             case TensorFunction.Sum:
             case TensorFunction.Mean:

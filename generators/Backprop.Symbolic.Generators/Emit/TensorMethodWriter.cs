@@ -14,7 +14,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// counters), the primal computation of each step (a kernel call or a fused loop into a tensor from the workspace),
 /// and the method's frame (signature, argument checks, the tape's mark taken and released).
 /// </summary>
-internal abstract class TensorMethodWriter
+internal abstract partial class TensorMethodWriter
 {
     protected static readonly TypeRef Single = TypeRef.Single;
 
@@ -220,6 +220,12 @@ internal abstract class TensorMethodWriter
             case TensorFunction.Gather:
                 Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Gather(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Length)") + ";");
                 Writer.Line(kernels + ".Gather(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
+                break;
+            case TensorFunction.Conv2D:
+            case TensorFunction.MaxPool2D:
+            case TensorFunction.AvgPool2D:
+            case TensorFunction.Flatten:
+                WriteConvolution(k);
                 break;
             case TensorFunction.Sum:
                 Writer.Line("float " + target + " = " + kernels + ".Sum(" + Print(a[0]) + ");");

@@ -17,7 +17,7 @@ namespace Backprop.Symbolic.Generators.Emit;
 /// Every tensor adjoint is accumulated (+=) into a zeroed tensor of the workspace, rented when first written; a chain
 /// whose result only a <c>Sum</c> or <c>Mean</c> reads takes that float's adjoint directly, with no adjoint tensor.
 /// </summary>
-internal sealed class TensorReverseWriter : TensorMethodWriter
+internal sealed partial class TensorReverseWriter : TensorMethodWriter
 {
     // Adjoints: tensors (declared when first written), floats (declared, or pending terms not yet written), spans.
     private readonly Dictionary<string, string> _tensorAdjoints = new();
@@ -274,6 +274,11 @@ internal sealed class TensorReverseWriter : TensorMethodWriter
             {
                 PropagateScalar(argument, new Variable(local, argument.Type), Writer.Line, inLoop: false);
             }
+            return;
+        }
+        if (k.Operation.Function is TensorFunction.Conv2D or TensorFunction.MaxPool2D or TensorFunction.AvgPool2D or TensorFunction.Flatten)
+        {
+            WriteConvolutionBackward(k);
             return;
         }
         if (k.Operation.Function is TensorFunction.Softmax or TensorFunction.LogSoftmax or TensorFunction.SumAxis or TensorFunction.MeanAxis

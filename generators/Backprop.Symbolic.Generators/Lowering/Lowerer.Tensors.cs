@@ -205,13 +205,14 @@ internal sealed partial class Lowerer
             "SoftmaxCrossEntropy" when parameters.Length == 2 && TypeMapper.IsTensor(parameters[0].Type) && TypeMapper.Map(parameters[1].Type) is { Kind: ScalarKind.Sequence, Element.Kind: ScalarKind.Integer }
                 => (TensorFunction.SoftmaxCrossEntropy, TypeRef.Single),
             _ when OneTensor() && Elementwise.TryGetValue(method.Name, out TensorFunction f) => (f, TypeRef.Tensor),
+            _ when ConvolutionFunction(method) is { } convolution => (convolution, TypeRef.Tensor),
             _ => null,
         };
         if (known is null)
         {
             return RefuseTensor(call, "'Tensor." + method.Name + "' cannot be differentiated yet", TensorTodo(method.Name));
         }
-        EquatableArray<Expr> arguments = LowerArguments(call, env, output);
+        EquatableArray<Expr> arguments = WithPoolStride(known.Value.Function, LowerArguments(call, env, output));
         return new TensorOperation(known.Value.Function, arguments, known.Value.Type);
     }
 
@@ -253,7 +254,7 @@ internal sealed partial class Lowerer
     private static string TensorTodo(string name) => name switch
     {
         "Zeros" or "FromArray" => "create tensors outside the method and pass them in as parameters",
-        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, SoftmaxCrossEntropy or MeanSquaredError",
+        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, Conv2D, MaxPool2D, AvgPool2D, Flatten, SoftmaxCrossEntropy or MeanSquaredError",
     };
 
     /// <summary>The tensor whose memory an assignment target writes into (<c>x[i, j]</c>, <c>x.Span[i]</c>), or null.</summary>
