@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Lowering;
 using Backprop.Symbolic.Generators.Differentiation;
 using Backprop.Symbolic.Generators.Model;
 using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
@@ -56,9 +58,25 @@ internal sealed partial class TensorReverseWriter
                 if (Active(a[0]))
                 {
                     Comment(k.Origin);
-                    IfNeeded((Variable)a[0], dX => "global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + dX + ".Span, 1f, " + dY + ".Span);");
+                    var x = (Variable)a[0];
+                    if (!_tensorAdjoints.ContainsKey(x.Name) && !IsLayerResult(k.Target))
+                    {
+                        // Nothing has added to the input's adjoint yet and nothing reads the result's after this: the
+                        // input's adjoint is the result's under the input's shape (a view, no copy).
+                        string name = Names.Fresh(NameAllocator.AdjointStem(x.Name));
+                        Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(name) + " = " + dY + ".Reshape(" + Identifier(x.Name) + ".Shape);");
+                        _tensorAdjoints[x.Name] = name;
+                    }
+                    else
+                    {
+                        IfNeeded(x, dX => "global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + dX + ".Span, 1f, " + dY + ".Span);");
+                    }
                 }
                 break;
         }
     }
+
+    /// <summary>True for the value a layer returns: its adjoint is the caller's tensor, which the pullback must not write.</summary>
+    private bool IsLayerResult(Variable v) =>
+        IsLayer && Program.Steps.OfType<ReturnStep>().Any(r => r.Value is Variable returned && returned.Name == v.Name);
 }

@@ -47,6 +47,21 @@ public sealed class ConvolutionTests
             [Differentiable(nameof(x))]
             public static float PooledBySize(Tensor x, Tensor w) => Sum(MaxPool2D(x, 2) * w) + Sum(Square(AvgPool2D(x, 2)));
 
+            // The flattened tensor has another use, reversed after (FlattenedFirst) or before (FlattenedShared) the Flatten.
+            [Differentiable(nameof(x))]
+            public static float FlattenedFirst(Tensor x, Tensor w, Tensor v)
+            {
+                Tensor h = Tanh(x);
+                return Sum(Square(h) * v) + Sum(MatMul(Flatten(h), w));
+            }
+
+            [Differentiable(nameof(x))]
+            public static float FlattenedShared(Tensor x, Tensor w, Tensor v)
+            {
+                Tensor h = Tanh(x);
+                return Sum(MatMul(Flatten(h), w)) + Sum(Square(h) * v);
+            }
+
             [Differentiable]
             public static Tensor Features(Tensor x, Tensor k1, Tensor b1, Tensor k2) =>
                 Flatten(Relu(Conv2D(MaxPool2D(Relu(Conv2D(x, k1, b1, 1, 1)), 2), k2, 1, 0)));
@@ -178,6 +193,27 @@ public sealed class ConvolutionTests
             return Reference.SoftmaxCrossEntropy(logits, v[1], 4);
         });
         DerivativeMatchesGradient(Ops, "CnnArraysGradient", "CnnArraysDerivative", args);
+    }
+
+    [Theory]
+    [InlineData("FlattenedFirst", ".Reshape(h.Shape)")]
+    [InlineData("FlattenedShared", "AddScaled(")]
+    public void Flatten_passes_its_adjoint_back_whichever_use_of_its_input_is_reversed_first(string method, string how)
+    {
+        // Reversed first, the Flatten hands its adjoint on as a view; after another use, it adds it.
+        Assert.Contains(how, GeneratorHarness.Run(Program.Source).GeneratedSource("Ops." + method + ".g.cs"));
+
+        int[] xs = { 2, 3, 2, 2 };
+        Tensor x = Random(23, -1, 1, xs);
+        Tensor w = Random(24, -1, 1, 12, 5);
+        Tensor v = Random(25, -1, 1, xs);
+        object[] args = { x, w, v };
+        Matches(Ops, method + "Gradient", args, q =>
+        {
+            double[] h = q[0].Select(Math.Tanh).ToArray();
+            return Reference.Sum(Reference.MatMul(h, q[1], 2, 12, 5)) + Reference.Sum(Reference.Zip(h.Select(t => t * t).ToArray(), q[2], (p, r) => p * r));
+        });
+        DerivativeMatchesGradient(Ops, method + "Gradient", method + "Derivative", args);
     }
 
     [Fact]

@@ -23,7 +23,12 @@ namespace Samples
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> _t1Values = _t1.Span;
-                for (int _i = 0; _i < _t1.Length; _i++)
+                int _i = 0;
+                for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.Max(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)).CopyTo(_t1Values.Slice(_i));
+                }
+                for (; _i < _t1.Length; _i++)
                 {
                     _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                 }
@@ -71,7 +76,12 @@ namespace Samples
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> _t1Values = _t1.Span;
-                    for (int _i = 0; _i < _t1.Length; _i++)
+                    int _i = 0;
+                    for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        global::System.Numerics.Vector.Max(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)).CopyTo(_t1Values.Slice(_i));
+                    }
+                    for (; _i < _t1.Length; _i++)
                     {
                         _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                     }
@@ -95,7 +105,12 @@ namespace Samples
                     global::System.Span<float> d_t1Values = d_t1.Span;
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> d_t0Values = d_t0.Span;
-                    for (int _i = 0; _i < _t1.Length; _i++)
+                    int _i = 0;
+                    for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_i)) + global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(d_t1Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f))).CopyTo(d_t0Values.Slice(_i));
+                    }
+                    for (; _i < _t1.Length; _i++)
                     {
                         d_t0Values[_i] += _t0Values[_i] > 0f ? d_t1Values[_i] : 0f;
                     }
@@ -159,7 +174,13 @@ namespace Samples
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> d_t0Values = d_t0.Span;
                 global::System.Span<float> d_t1Values = d_t1.Span;
-                for (int _i = 0; _i < _t1.Length; _i++)
+                int _i = 0;
+                for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.Max(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)).CopyTo(_t1Values.Slice(_i));
+                    global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(d_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)).CopyTo(d_t1Values.Slice(_i));
+                }
+                for (; _i < _t1.Length; _i++)
                 {
                     _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                     d_t1Values[_i] = _t0Values[_i] > 0f ? d_t0Values[_i] : 0f;
