@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Taping;
@@ -72,12 +73,17 @@ public static class CnnHandWritten
         }
     }
 
-    /// <summary>adjoint = 0 where the ReLU's output is 0 (its input was not positive).</summary>
+    /// <summary>adjoint = 0 where the ReLU's output is 0 (its input was not positive), a vector of lanes at a time.</summary>
     private static void MaskByRelu(Tensor output, Tensor adjoint)
     {
         ReadOnlySpan<float> y = output.Span;
         Span<float> g = adjoint.Span;
-        for (int i = 0; i < g.Length; i++)
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            Vector.ConditionalSelect(Vector.GreaterThan(new Vector<float>(y.Slice(i)), Vector<float>.Zero), new Vector<float>(g.Slice(i)), Vector<float>.Zero).CopyTo(g.Slice(i));
+        }
+        for (; i < g.Length; i++)
         {
             if (y[i] <= 0f)
             {
