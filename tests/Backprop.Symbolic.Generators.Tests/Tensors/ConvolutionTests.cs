@@ -76,6 +76,30 @@ public sealed class ConvolutionTests
             public static float CnnArraysDerivative(Tensor x, int[] labels, Tensor k1, Tensor b1, Tensor k2, Tensor w, Tensor c,
                 Tensor dK1, Tensor dB1, Tensor dK2, Tensor dW, Tensor dC, out float derivative) =>
                 CnnDerivative(x, labels, k1, b1, k2, w, c, dK1, dB1, dK2, dW, dC, out derivative);
+
+            /// <summary>The fewest bytes, over up to three rounds, that <paramref name="calls"/> gradient and derivative calls allocate on this thread once warm.</summary>
+            public static long CnnAllocations(Tensor x, int[] labels, Tensor k1, Tensor b1, Tensor k2, Tensor w, Tensor c, int calls)
+            {
+                Tensor dK1 = Zeros(k1.Shape), dB1 = Zeros(b1.Shape), dK2 = Zeros(k2.Shape), dW = Zeros(w.Shape), dC = Zeros(c.Shape);
+                float sink = 0;
+                for (int i = 0; i < 20; i++)
+                {
+                    sink += CnnGradient(x, labels, k1, b1, k2, w, c, dK1, dB1, dK2, dW, dC);
+                    sink += CnnDerivative(x, labels, k1, b1, k2, w, c, dK1, dB1, dK2, dW, dC, out float d);
+                }
+                long fewest = long.MaxValue;
+                for (int round = 0; round < 3 && fewest != 0; round++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < calls; i++)
+                    {
+                        sink += CnnGradient(x, labels, k1, b1, k2, w, c, dK1, dB1, dK2, dW, dC);
+                        sink += CnnDerivative(x, labels, k1, b1, k2, w, c, dK1, dB1, dK2, dW, dC, out float d);
+                    }
+                    fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+                return float.IsNaN(sink) ? -1 : fewest;
+            }
         }
         """;
 
@@ -214,6 +238,17 @@ public sealed class ConvolutionTests
             return Reference.Sum(Reference.MatMul(h, q[1], 2, 12, 5)) + Reference.Sum(Reference.Zip(h.Select(t => t * t).ToArray(), q[2], (p, r) => p * r));
         });
         DerivativeMatchesGradient(Ops, method + "Gradient", method + "Derivative", args);
+    }
+
+    [Fact]
+    public void A_cnn_gradient_and_derivative_allocate_nothing_in_steady_state()
+    {
+        object[] args =
+        {
+            Random(26, -1, 1, 4, 1, 8, 6), new[] { 0, 3, 1, 2 }, Random(27, -1, 1, 3, 1, 3, 3), Random(28, -0.5, 0.5, 3),
+            Random(29, -1, 1, 2, 3, 2, 2), Random(30, -1, 1, 12, 4), Random(31, -0.5, 0.5, 4), 50,
+        };
+        Assert.Equal(0L, (long)Ops.GetMethod("CnnAllocations")!.Invoke(null, args)!);
     }
 
     [Fact]
