@@ -32,7 +32,7 @@ internal abstract partial class TensorMethodWriter
             }
             case TensorFunction.MaxPool2D:
             case TensorFunction.AvgPool2D:
-                Writer.Line(tensor + " " + target + " = " + Rent(shapes + ".Pool2D(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
+                Writer.Line(tensor + " " + target + " = " + Rent(shapes + "." + k.Operation.Function + "(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
                 Writer.Line(kernels + "." + k.Operation.Function + "(" + Print(a[0]) + ", " + target + ", " + Print(a[1]) + ", " + Print(a[2]) + ");");
                 break;
             case TensorFunction.Flatten:

@@ -28,7 +28,7 @@ public static class CnnHandWritten
             Tensor a1 = tape.RentTensor(TensorShapes.Conv2D(x.Shape, k1.Shape, 1, 1));
             TensorKernels.Conv2D(x, k1, c1, a1, 1, 1);
             TensorPrimitives.Max((ReadOnlySpan<float>)a1.Span, 0f, a1.Span);
-            Tensor p1 = tape.RentTensor(TensorShapes.Pool2D(a1.Shape, 2, 2));
+            Tensor p1 = tape.RentTensor(TensorShapes.MaxPool2D(a1.Shape, 2, 2));
             TensorKernels.MaxPool2D(a1, p1, 2, 2);
             Tensor a2 = tape.RentTensor(TensorShapes.Conv2D(p1.Shape, k2.Shape, 1, 1));
             TensorKernels.Conv2D(p1, k2, c2, a2, 1, 1);

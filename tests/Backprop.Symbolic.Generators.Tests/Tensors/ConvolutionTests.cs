@@ -252,13 +252,15 @@ public sealed class ConvolutionTests
     }
 
     [Fact]
-    public void A_bad_stride_in_a_generated_gradient_says_what_is_allowed()
+    public void A_bad_stride_or_shape_in_a_generated_gradient_says_what_is_wrong_and_what_is_allowed()
     {
         Tensor x = Random(19, -1, 1, 1, 1, 7, 5);
         Tensor k = Random(20, -1, 1, 2, 1, 3, 3);
         Tensor w = Random(21, -1, 1, 1, 2, 5, 3);
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => Call(Ops, "LinearGradient", x, k, w, 0, 0));
         Assert.Contains("stride must be 1 or more", error.Message);
+        var pool = Assert.Throws<ArgumentOutOfRangeException>(() => Call(Ops, "MaxPooledGradient", x, Random(32, -1, 1, 1, 1, 3, 2), 2, 0));
+        Assert.StartsWith("MaxPool2D: the stride must be 1 or more", pool.Message);
         var shape = Assert.Throws<ArgumentException>(() => Call(Ops, "LinearGradient", x, Random(22, -1, 1, 2, 3, 3, 3), w, 1, 0));
         Assert.Contains("[1, 1, 7, 5]", shape.Message);
         Assert.Contains("[2, 3, 3, 3]", shape.Message);

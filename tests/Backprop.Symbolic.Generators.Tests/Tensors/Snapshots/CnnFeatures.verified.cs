@@ -33,7 +33,7 @@ namespace Samples
                     _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                 }
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Pool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
             global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
             return _t3;
@@ -86,7 +86,7 @@ namespace Samples
                         _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Pool2D(_t1.Shape, 2, 2));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
                 global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
                 if (dResult.Shape != _t3.Shape)
@@ -186,7 +186,7 @@ namespace Samples
                     d_t1Values[_i] = _t0Values[_i] > 0f ? d_t0Values[_i] : 0f;
                 }
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Pool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
             global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2DTangent(_t1, d_t1, d_t2, 2, 2);
