@@ -15,9 +15,10 @@ namespace Backprop.Symbolic.Benchmarks;
 /// <see cref="MatrixProductBenchmarks"/>. The case names read N×C×H×W-K: K filters of 3 × 3, padding 1.
 /// </summary>
 /// <remarks>
-/// One short run on the shared 2-core machine (<c>--job short</c>): im2col took 1/4 to 1/11 of the direct loops' time
-/// forward and 1/2 to 1/25 backward (8 to 20 GFLOP/s forward, 7 to 32 backward, against 1 to 3.6 for the direct
-/// loops), and allocated nothing, so the runtime's kernel is the im2col one.
+/// One short run on the shared 2-core machine (<c>--job short</c>, load average about 6): im2col took 1/4 to 1/8 of the
+/// direct loops' time forward and 1/3 to 1/10 backward (14 to 34 GFLOP/s forward and 16 to 36 backward, against 2 to 8
+/// and 4 to 6 for the direct loops), and allocated nothing; so the runtime's kernel is the im2col one. Its products are
+/// skinny (K = 16 or 32 rows), which the matrix-product kernel, tuned for square blocks, runs at a third of its peak.
 /// </remarks>
 [Config(typeof(Config))]
 public class Conv2DBenchmarks
