@@ -14,6 +14,8 @@ namespace Backprop.Symbolic.Benchmarks;
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --anyCategories Rnn100   one loop objective (Dot, Horner, Rnn100, GaussianMixture, Lstm)
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*FmaPeak*' '*MatrixProduct*' --job short   matrix-product GFLOP/s next to one core's FMA peak
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*OptimizerStep*' --job short   one optimizer step over an MLP's parameters
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*Conv2DBenchmarks*' --job short   Conv2D forward and backward, im2col against direct loops, GFLOP/s
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*CnnTrainingStep*' --job short   a CNN's gradient and training step, generated against hand-written
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*DataParallel*' --job short    a data-parallel step on 1 and 2 workers
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*InstrumentBenchmarks*' --job short   what the instruments add to a gradient
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --verify                   generated vs hand-written gradients

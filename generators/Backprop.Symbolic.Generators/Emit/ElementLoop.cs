@@ -127,7 +127,7 @@ internal sealed class ElementLoop
 
     /// <summary>
     /// Writes the loop block: the spans and the steps the body reads, and the loop around <paramref name="body"/>.
-    /// When every statement is arithmetic on elements (+ − × ÷), the loop takes <c>Vector&lt;float&gt;.Count</c>
+    /// When every statement is arithmetic on elements (+ − × ÷, max, min, a choice on <c>x &gt; y</c>), the loop takes <c>Vector&lt;float&gt;.Count</c>
     /// elements at a time, then the rest one by one.
     /// </summary>
     public void Write(IReadOnlyList<ElementStatement> body)
@@ -295,6 +295,15 @@ internal sealed class ElementStatement
                 when VectorOf(b.Left, locals) is { } left && VectorOf(b.Right, locals) is { } right:
                 string op = b.Operator switch { BinaryOperator.Add => " + ", BinaryOperator.Subtract => " - ", BinaryOperator.Multiply => " * ", _ => " / " };
                 return "(" + left + op + right + ")";
+            case MathCall { Function: "Max" or "Min", Arguments.Count: 2 } m
+                when VectorOf(m.Arguments[0], locals) is { } first && VectorOf(m.Arguments[1], locals) is { } second:
+                // Relu's max(x, 0).
+                return "global::System.Numerics.Vector." + m.Function + "(" + first + ", " + second + ")";
+            case Select { Condition: Binary { Operator: BinaryOperator.GreaterThan } c } s
+                when VectorOf(c.Left, locals) is { } left && VectorOf(c.Right, locals) is { } right
+                    && VectorOf(s.WhenTrue, locals) is { } whenTrue && VectorOf(s.WhenFalse, locals) is { } whenFalse:
+                // Relu's and LeakyRelu's derivative: lanes where the comparison is false (NaN included) take the second value.
+                return "global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(" + left + ", " + right + "), " + whenTrue + ", " + whenFalse + ")";
             default:
                 return null;
         }

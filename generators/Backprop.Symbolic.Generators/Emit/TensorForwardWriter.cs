@@ -248,6 +248,12 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
             case TensorFunction.Reshape:
                 WriteReshapeTangent(k);
                 break;
+            case TensorFunction.Conv2D:
+            case TensorFunction.MaxPool2D:
+            case TensorFunction.AvgPool2D:
+            case TensorFunction.Flatten:
+                WriteConvolutionTangent(k);
+                break;
             case TensorFunction.Sum:
             case TensorFunction.Mean:
                 if (TensorTangent(a[0]) is { } x)

@@ -229,6 +229,12 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.Reshape:
                 WriteReshape(k);
                 break;
+            case TensorFunction.Conv2D:
+            case TensorFunction.MaxPool2D:
+            case TensorFunction.AvgPool2D:
+            case TensorFunction.Flatten:
+                WriteConvolution(k);
+                break;
             case TensorFunction.Sum:
                 Writer.Line("float " + target + " = " + kernels + ".Sum(" + Print(a[0]) + ");");
                 break;

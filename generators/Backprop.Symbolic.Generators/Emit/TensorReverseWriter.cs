@@ -334,6 +334,11 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             WriteSequenceBackward(k);
             return;
         }
+        if (k.Operation.Function is TensorFunction.Conv2D or TensorFunction.MaxPool2D or TensorFunction.AvgPool2D or TensorFunction.Flatten)
+        {
+            WriteConvolutionBackward(k);
+            return;
+        }
         if (k.Operation.Function is TensorFunction.Softmax or TensorFunction.LogSoftmax or TensorFunction.SumAxis or TensorFunction.MeanAxis
             or TensorFunction.Concat or TensorFunction.Gather)
         {

@@ -213,13 +213,14 @@ internal sealed partial class Lowerer
             "Chunk" when parameters.Length == 3 && TypeMapper.IsTensor(parameters[0].Type) && parameters[1].Type.SpecialType == SpecialType.System_Int32 && parameters[2].Type.SpecialType == SpecialType.System_Int32
                 => (TensorFunction.Chunk, TypeRef.Tensor),
             _ when OneTensor() && Elementwise.TryGetValue(method.Name, out TensorFunction f) => (f, TypeRef.Tensor),
+            _ when ConvolutionFunction(method) is { } convolution => (convolution, TypeRef.Tensor),
             _ => null,
         };
         if (known is null)
         {
             return RefuseTensor(call, "'Tensor." + method.Name + "' cannot be differentiated yet", TensorTodo(method.Name));
         }
-        EquatableArray<Expr> arguments = LowerArguments(call, env, output);
+        EquatableArray<Expr> arguments = WithPoolStride(known.Value.Function, LowerArguments(call, env, output));
         return new TensorOperation(known.Value.Function, arguments, known.Value.Type);
     }
 
@@ -262,7 +263,7 @@ internal sealed partial class Lowerer
     private static string TensorTodo(string name) => name switch
     {
         "Zeros" or "FromArray" => "create tensors outside the method and pass them in as parameters",
-        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, SoftmaxCrossEntropy or MeanSquaredError",
+        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, Conv2D, MaxPool2D, AvgPool2D, Flatten, SoftmaxCrossEntropy or MeanSquaredError",
     };
 
     /// <summary>The tensor whose memory an assignment target writes into (<c>x[i, j]</c>, <c>x.Span[i]</c>), or null.</summary>

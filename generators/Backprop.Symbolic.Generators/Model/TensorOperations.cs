@@ -86,6 +86,21 @@ public enum TensorFunction
     /// <summary><c>Chunk(x, chunks, index)</c>: part <c>index</c> of the last axis cut into <c>chunks</c> equal parts.</summary>
     Chunk,
 
+    /// <summary>
+    /// <c>Conv2D(input, kernel, stride, padding)</c> or <c>Conv2D(input, kernel, bias, stride, padding)</c>: [N, C, H, W]
+    /// with [K, C, kh, kw] (and a per-channel bias [K]) gives [N, K, Ho, Wo]. Four arguments without a bias, five with.
+    /// </summary>
+    Conv2D,
+
+    /// <summary><c>MaxPool2D(x, size, stride)</c> (lowering writes <c>MaxPool2D(x, size)</c> with the stride equal to the size).</summary>
+    MaxPool2D,
+
+    /// <summary><c>AvgPool2D(x, size, stride)</c> (lowering writes <c>AvgPool2D(x, size)</c> with the stride equal to the size).</summary>
+    AvgPool2D,
+
+    /// <summary><c>Flatten(x)</c>: a view [N, the rest], no copy.</summary>
+    Flatten,
+
     /// <summary><c>Sum(x)</c>: every element added, a float.</summary>
     Sum,
 

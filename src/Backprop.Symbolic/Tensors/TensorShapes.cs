@@ -97,6 +97,43 @@ public static class TensorShapes
     public static int Dimension(Tensor x, int axis) => x.Shape[axis];
 
     /// <summary>
+    /// The shape of <c>Conv2D(input, kernel, …, stride, padding)</c>: [N, C, H, W] with [K, C, kh, kw] gives
+    /// [N, K, (H + 2·padding − kh) / stride + 1, (W + 2·padding − kw) / stride + 1].
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The stride is below 1 or the padding below 0.</exception>
+    /// <exception cref="ArgumentException">A shape is not rank 4, the channels differ, or the window does not fit in the padded image.</exception>
+    public static TensorShape Conv2D(TensorShape input, TensorShape kernel, int stride, int padding) =>
+        Kernels.TensorKernels.ConvolutionShape(input, kernel, stride, padding, "Conv2D");
+
+    /// <summary>The shape of <c>MaxPool2D(x, size, stride)</c> of [N, C, H, W]: [N, C, (H − size) / stride + 1, (W − size) / stride + 1].</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size or the stride is below 1.</exception>
+    /// <exception cref="ArgumentException">The shape is not rank 4, or the window does not fit in the image.</exception>
+    public static TensorShape MaxPool2D(TensorShape x, int size, int stride) =>
+        Kernels.TensorKernels.PoolShape(x, size, stride, nameof(MaxPool2D));
+
+    /// <summary>The shape of <c>AvgPool2D(x, size, stride)</c>: as <see cref="MaxPool2D"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The size or the stride is below 1.</exception>
+    /// <exception cref="ArgumentException">The shape is not rank 4, or the window does not fit in the image.</exception>
+    public static TensorShape AvgPool2D(TensorShape x, int size, int stride) =>
+        Kernels.TensorKernels.PoolShape(x, size, stride, nameof(AvgPool2D));
+
+    /// <summary>The shape of <c>Flatten(x)</c>: [N, the product of the other dimensions].</summary>
+    /// <exception cref="ArgumentException">The shape has rank 1 (there is no batch dimension to keep).</exception>
+    public static TensorShape Flatten(TensorShape x)
+    {
+        if (x.Length < 2)
+        {
+            throw new ArgumentException($"Flatten: the input must have a batch dimension and at least one more (rank 2 to 4), but its shape is {x}.");
+        }
+        int rest = 1;
+        for (int d = 1; d < x.Length; d++)
+        {
+            rest *= x[d];
+        }
+        return TensorShape.Of(x[0], rest);
+    }
+
+    /// <summary>
     /// How far <paramref name="operand"/>'s elements advance per row of <paramref name="result"/> in an element-wise
     /// loop: a row's length, or 0 for a broadcast row vector.
     /// </summary>
