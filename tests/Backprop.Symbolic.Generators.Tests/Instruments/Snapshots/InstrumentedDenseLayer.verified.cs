@@ -30,7 +30,12 @@ namespace Samples
                 int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                 for (int _row = 0; _row < _rows; _row++)
                 {
-                    for (int _col = 0; _col < _cols; _col++)
+                    int _col = 0;
+                    for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                    {
+                        global::System.Numerics.Vector.Max((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))), new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                    }
+                    for (; _col < _cols; _col++)
                     {
                         hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
                     }
@@ -87,7 +92,12 @@ namespace Samples
                     int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector.Max((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))), new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
                         }
@@ -113,7 +123,15 @@ namespace Samples
                     int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector<float> _v0 = (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col)));
+                            global::System.Numerics.Vector<float> _g0 = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(_v0, new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(dResultValues.Slice(_row * _cols + _col)), new global::System.Numerics.Vector<float>(0f));
+                            (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + _g0).CopyTo(d_t0Values.Slice(_row * _t0Step + _col));
+                            (new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)) + _g0).CopyTo(dBValues.Slice(_row * bStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                             float _g0 = _v0 > 0f ? dResultValues[_row * _cols + _col] : 0f;
@@ -164,7 +182,12 @@ namespace Samples
                 int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                 for (int _row = 0; _row < _rows; _row++)
                 {
-                    for (int _col = 0; _col < _cols; _col++)
+                    int _col = 0;
+                    for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                    {
+                        global::System.Numerics.Vector.Max((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))), new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                    }
+                    for (; _col < _cols; _col++)
                     {
                         hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
                     }
@@ -234,7 +257,15 @@ namespace Samples
                     int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector<float> _v0 = (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col)));
+                            global::System.Numerics.Vector<float> _g0 = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(_v0, new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(dResultValues.Slice(_row * _cols + _col)), new global::System.Numerics.Vector<float>(0f));
+                            (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + _g0).CopyTo(d_t0Values.Slice(_row * _t0Step + _col));
+                            (new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)) + _g0).CopyTo(dBValues.Slice(_row * bStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                             float _g0 = _v0 > 0f ? dResultValues[_row * _cols + _col] : 0f;
@@ -317,7 +348,15 @@ namespace Samples
                 int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                 for (int _row = 0; _row < _rows; _row++)
                 {
-                    for (int _col = 0; _col < _cols; _col++)
+                    int _col = 0;
+                    for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                    {
+                        global::System.Numerics.Vector<float> _v0 = (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col)));
+                        global::System.Numerics.Vector.Max(_v0, new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                        global::System.Numerics.Vector<float> _v1 = (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)));
+                        global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(_v0, new global::System.Numerics.Vector<float>(0f)), _v1, new global::System.Numerics.Vector<float>(0f)).CopyTo(dHValues.Slice(_row * _cols + _col));
+                    }
+                    for (; _col < _cols; _col++)
                     {
                         float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                         hValues[_row * _cols + _col] = global::System.MathF.Max(_v0, 0f);
@@ -356,7 +395,12 @@ namespace Samples
                 int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                 for (int _row = 0; _row < _rows; _row++)
                 {
-                    for (int _col = 0; _col < _cols; _col++)
+                    int _col = 0;
+                    for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                    {
+                        global::System.Numerics.Vector.Max((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))), new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                    }
+                    for (; _col < _cols; _col++)
                     {
                         hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
                     }
@@ -415,7 +459,12 @@ namespace Samples
                     int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector.Max((new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col))), new global::System.Numerics.Vector<float>(0f)).CopyTo(hValues.Slice(_row * _cols + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             hValues[_row * _cols + _col] = global::System.MathF.Max(_t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col], 0f);
                         }
@@ -442,7 +491,15 @@ namespace Samples
                     int bStep = global::Backprop.Symbolic.Tensors.TensorShapes.Step(b, h);
                     for (int _row = 0; _row < _rows; _row++)
                     {
-                        for (int _col = 0; _col < _cols; _col++)
+                        int _col = 0;
+                        for (; _col <= _cols - global::System.Numerics.Vector<float>.Count; _col += global::System.Numerics.Vector<float>.Count)
+                        {
+                            global::System.Numerics.Vector<float> _v0 = (new global::System.Numerics.Vector<float>(_t0Values.Slice(_row * _t0Step + _col)) + new global::System.Numerics.Vector<float>(bValues.Slice(_row * bStep + _col)));
+                            global::System.Numerics.Vector<float> _g0 = global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(_v0, new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(dResultValues.Slice(_row * _cols + _col)), new global::System.Numerics.Vector<float>(0f));
+                            (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_row * _t0Step + _col)) + _g0).CopyTo(d_t0Values.Slice(_row * _t0Step + _col));
+                            (new global::System.Numerics.Vector<float>(dBValues.Slice(_row * bStep + _col)) + _g0).CopyTo(dBValues.Slice(_row * bStep + _col));
+                        }
+                        for (; _col < _cols; _col++)
                         {
                             float _v0 = _t0Values[_row * _t0Step + _col] + bValues[_row * bStep + _col];
                             float _g0 = _v0 > 0f ? dResultValues[_row * _cols + _col] : 0f;

@@ -124,6 +124,117 @@ namespace Samples
         }
 
         /// <summary>
+        /// Computes <see cref="Features(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> into the per-thread workspace (no allocation): the result is valid until
+        /// the caller releases its <see cref="global::Backprop.Symbolic.Taping.Tape"/> mark. Generated gradients call it for their forward sweep.
+        /// It also pushes onto the tape what <c>FeaturesPullbackRecorded</c> reads (views, no copies), so that pullback
+        /// does not compute the layer again: generated code calls the two in pairs, the pullback in reverse order, inside loops over time steps.
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Features</c>.</param>
+        /// <param name="k">The argument <c>k</c> of <c>Features</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Features</c>.</param>
+        /// <returns>The value of <c>Features</c>, in the workspace.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static global::Backprop.Symbolic.Tensors.Tensor FeaturesValueRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor k, global::Backprop.Symbolic.Tensors.Tensor b)
+        {
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
+            global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, k, b, _t0, 1, 1);
+            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(_t0.Shape);
+            {
+                global::System.Span<float> _t0Values = _t0.Span;
+                global::System.Span<float> _t1Values = _t1.Span;
+                int _i = 0;
+                for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.Max(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)).CopyTo(_t1Values.Slice(_i));
+                }
+                for (; _i < _t1.Length; _i++)
+                {
+                    _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
+                }
+            }
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
+            global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
+            tape.PushTensor(_t0);
+            tape.PushTensor(_t1);
+            tape.PushTensor(_t2);
+            tape.PushTensor(_t3);
+            return _t3;
+        }
+
+        /// <summary>
+        /// The vector-Jacobian product of <see cref="Features(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/>: adds (+=) to each adjoint given the
+        /// adjoint of <c>Features</c>'s result times the derivative of the result with respect to that parameter.
+        /// Instead of computing the layer again, it pops what <c>FeaturesValueRecorded</c> pushed with the same arguments
+        /// (the last such call not yet pulled back).
+        /// </summary>
+        /// <param name="x">The argument <c>x</c> of <c>Features</c>.</param>
+        /// <param name="k">The argument <c>k</c> of <c>Features</c>.</param>
+        /// <param name="b">The argument <c>b</c> of <c>Features</c>.</param>
+        /// <param name="dResult">The adjoint of the result (it has the result's shape).</param>
+        /// <param name="dX">Accumulates (+=) the adjoint of <c>x</c>. It must have the shape of <c>x</c>, or be <c>default</c> when not needed.</param>
+        /// <param name="dK">Accumulates (+=) the adjoint of <c>k</c>. It must have the shape of <c>k</c>, or be <c>default</c> when not needed.</param>
+        /// <param name="dB">Accumulates (+=) the adjoint of <c>b</c>. It must have the shape of <c>b</c>, or be <c>default</c> when not needed.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
+        public static void FeaturesPullbackRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor k, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Tensors.Tensor dResult, global::Backprop.Symbolic.Tensors.Tensor dX, global::Backprop.Symbolic.Tensors.Tensor dK, global::Backprop.Symbolic.Tensors.Tensor dB)
+        {
+            if (!dX.IsDefault && dX.Shape != x.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dX' must have the shape of 'x' (" + x.Shape + "), but has " + dX.Shape + ".", nameof(dX));
+            }
+            if (!dK.IsDefault && dK.Shape != k.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dK' must have the shape of 'k' (" + k.Shape + "), but has " + dK.Shape + ".", nameof(dK));
+            }
+            if (!dB.IsDefault && dB.Shape != b.Shape)
+            {
+                throw new global::System.ArgumentException("The adjoint 'dB' must have the shape of 'b' (" + b.Shape + "), but has " + dB.Shape + ".", nameof(dB));
+            }
+            global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
+            global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
+            try
+            {
+                // what FeaturesValueRecorded recorded
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.PopTensor();
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.PopTensor();
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.PopTensor();
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.PopTensor();
+                if (dResult.Shape != _t3.Shape)
+                {
+                    throw new global::System.ArgumentException("The adjoint 'dResult' must have the shape of the result (" + _t3.Shape + "), but has " + dResult.Shape + ".", nameof(dResult));
+                }
+
+                // backward sweep
+                // return Flatten(MaxPool2D(Relu(Conv2D(x, k, b, 1, 1)), 2));
+                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(d_t2.Span, 1f, dResult.Span);
+                global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2DBackward(_t1, d_t2, d_t1, 2, 2);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                {
+                    global::System.Span<float> d_t1Values = d_t1.Span;
+                    global::System.Span<float> _t0Values = _t0.Span;
+                    global::System.Span<float> d_t0Values = d_t0.Span;
+                    int _i = 0;
+                    for (; _i <= _t1.Length - global::System.Numerics.Vector<float>.Count; _i += global::System.Numerics.Vector<float>.Count)
+                    {
+                        (new global::System.Numerics.Vector<float>(d_t0Values.Slice(_i)) + global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(new global::System.Numerics.Vector<float>(_t0Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f)), new global::System.Numerics.Vector<float>(d_t1Values.Slice(_i)), new global::System.Numerics.Vector<float>(0f))).CopyTo(d_t0Values.Slice(_i));
+                    }
+                    for (; _i < _t1.Length; _i++)
+                    {
+                        d_t0Values[_i] += _t0Values[_i] > 0f ? d_t1Values[_i] : 0f;
+                    }
+                }
+                global::Backprop.Symbolic.Kernels.TensorKernels.Conv2DBackward(x, k, d_t0, dX, dK, dB, 1, 1);
+            }
+            finally
+            {
+                tape.Release(mark);
+            }
+        }
+
+        /// <summary>
         /// Computes <see cref="Features(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Features</c>.</param>
