@@ -78,7 +78,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t2Softmax, y, 1f, d_t2);
                 global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
-                dC.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dC.Span);
                 {
                     global::System.Span<float> d_t2Values = d_t2.Span;
                     global::System.Span<float> d_t1Values = d_t1.Span;
@@ -105,8 +105,8 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t1, w, d_t0, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(_t0, d_t1, dW, accumulate: false);
-                dK.Span.Clear();
-                dB.Span.Clear();
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dK.Span);
+                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 global::Samples.Networks.FeaturesPullback(x, k, b, d_t0, default, dK, dB);
             }
             finally
