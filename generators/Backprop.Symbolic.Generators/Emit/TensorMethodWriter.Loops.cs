@@ -44,14 +44,14 @@ internal abstract partial class TensorMethodWriter
     /// <summary>How many loops the code being written is inside.</summary>
     protected int LoopDepth { get; set; }
 
-    /// <summary>True while writing a layer's <c>{Name}ValueRecorded</c> or <c>{Name}PullbackRecorded</c>.</summary>
-    protected bool RecordingLayer { get; set; }
-
     /// <summary>
-    /// True when a layer call records what its pullback needs instead of having the pullback recompute it: inside a loop
-    /// over time steps (or a recorded layer) of a sweep that records, for a call that carries derivatives.
+    /// True when a layer call records what its pullback needs instead of having the pullback recompute it: in every
+    /// forward sweep a backward sweep follows (a gradient, a pullback, inside loops over time steps too), for a call that
+    /// carries derivatives. An instrumented layer called from an instrumented overload keeps its plain pair, which
+    /// takes the sink.
     /// </summary>
-    protected bool RecordsLayer(KernelStep k) => RecordsLoops && (LoopDepth > 0 || RecordingLayer) && Program.Active.Contains(k.Target.Name);
+    protected bool RecordsLayer(KernelStep k) =>
+        RecordsLoops && Program.Active.Contains(k.Target.Name) && !(Sink is not null && k.Operation.Instrumented);
 
     /// <summary>The layer method a forward sweep calls for <paramref name="k"/>.</summary>
     protected string LayerValueMethod(KernelStep k) => RecordsLayer(k) ? ValueRecordedMethod(k.Operation.Method!) : ValueMethod(k.Operation.Method!);

@@ -139,7 +139,7 @@ internal sealed partial class TensorReverseWriter
     private void WriteRecordedValueRemarks()
     {
         Writer.Line("/// It also pushes onto the tape what <c>" + PullbackRecordedMethod(Model.Name) + "</c> reads (views, no copies), so that pullback");
-        Writer.Line("/// does not compute the layer again: generated code calls the two in pairs, the pullback in reverse order, inside loops over time steps.");
+        Writer.Line("/// does not compute the layer again: generated gradients call the two in pairs, the pullbacks in reverse order.");
     }
 
     private void WriteRecordedPullbackRemarks()

@@ -130,7 +130,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         GradientEmitter.OpenMethod(Writer, model, recorded ? ValueRecordedMethod(model.Name) : ValueMethod(model.Name),
             model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name)).Concat(SinkParameter));
         DeclareTape();
-        RecordingLayer = RecordsLoops = recorded;
+        RecordsLoops = recorded;
         foreach (TensorStep step in Program.Steps)
         {
             if (recorded && step is ReturnStep)
@@ -152,7 +152,6 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
     {
         MethodModel model = Model;
         RecordsLoops = true;
-        RecordingLayer = recorded;
         var result = (Variable)Program.Steps.OfType<ReturnStep>().Single().Value;
         string dResult = Names.Fresh("dResult");
         Writer.Line("/// <summary>");

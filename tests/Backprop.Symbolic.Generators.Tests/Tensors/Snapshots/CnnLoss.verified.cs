@@ -44,7 +44,7 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.FeaturesValue(x, k, b);
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.FeaturesValueRecorded(x, k, b);
                 global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, w, _t1);
                 global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, c.Shape));
@@ -107,7 +107,7 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(_t0, d_t1, dW, accumulate: false);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dK.Span);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
-                global::Samples.Networks.FeaturesPullback(x, k, b, d_t0, default, dK, dB);
+                global::Samples.Networks.FeaturesPullbackRecorded(x, k, b, d_t0, default, dK, dB);
             }
             finally
             {

@@ -158,7 +158,7 @@ namespace Samples
         /// Computes <see cref="Dense(Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor, Backprop.Symbolic.Tensors.Tensor)"/> into the per-thread workspace (no allocation): the result is valid until
         /// the caller releases its <see cref="global::Backprop.Symbolic.Taping.Tape"/> mark. Generated gradients call it for their forward sweep.
         /// It also pushes onto the tape what <c>DensePullbackRecorded</c> reads (views, no copies), so that pullback
-        /// does not compute the layer again: generated code calls the two in pairs, the pullback in reverse order, inside loops over time steps.
+        /// does not compute the layer again: generated gradients call the two in pairs, the pullbacks in reverse order.
         /// </summary>
         /// <param name="x">The argument <c>x</c> of <c>Dense</c>.</param>
         /// <param name="w">The argument <c>w</c> of <c>Dense</c>.</param>

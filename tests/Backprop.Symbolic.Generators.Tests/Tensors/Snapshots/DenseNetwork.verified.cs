@@ -44,8 +44,8 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.DenseValue(x, a, f);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = global::Samples.Networks.DenseValue(_t0, b, g);
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.DenseValueRecorded(x, a, f);
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = global::Samples.Networks.DenseValueRecorded(_t0, b, g);
                 global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensor(_t1.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t1, y, _t1Softmax);
                 value = _s0;
@@ -57,10 +57,10 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dG.Span);
-                global::Samples.Networks.DensePullback(_t0, b, g, d_t1, d_t0, dB, dG);
+                global::Samples.Networks.DensePullbackRecorded(_t0, b, g, d_t1, d_t0, dB, dG);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dA.Span);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dF.Span);
-                global::Samples.Networks.DensePullback(x, a, f, d_t0, default, dA, dF);
+                global::Samples.Networks.DensePullbackRecorded(x, a, f, d_t0, default, dA, dF);
             }
             finally
             {
