@@ -170,7 +170,7 @@ internal sealed partial class Lowerer
                     return true;
                 }
                 result = RefuseTensor(op, "calling the tensor method '" + call.TargetMethod.Name + "' is not supported",
-                    "use the static Tensor operations (MatMul, +, Tanh, Sum, …)");
+                    "use the static Tensor operations (MatMul, +, Tanh, Sum, …) and x.Reshape(…)");
                 return true;
             case IPropertyReferenceOperation read when IsDimensionRead(read):
                 result = LowerDimensionRead(read, env, output);
@@ -263,7 +263,7 @@ internal sealed partial class Lowerer
     private static string TensorTodo(string name) => name switch
     {
         "Zeros" or "FromArray" => "create tensors outside the method and pass them in as parameters",
-        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, Conv2D, MaxPool2D, AvgPool2D, Flatten, SoftmaxCrossEntropy or MeanSquaredError",
+        _ => "use MatMul, + - * /, Tanh, Sigmoid, Relu, LeakyRelu, Softplus, Exp, Log, Square, Sqrt, Sum, Mean, Softmax, LogSoftmax, Concat, Gather, Conv2D, MaxPool2D, AvgPool2D, Flatten, TimeStep, Chunk, SoftmaxCrossEntropy or MeanSquaredError, and x.Reshape(…)",
     };
 
     /// <summary>The tensor whose memory an assignment target writes into (<c>x[i, j]</c>, <c>x.Span[i]</c>), or null.</summary>

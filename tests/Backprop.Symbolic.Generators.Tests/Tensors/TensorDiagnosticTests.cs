@@ -50,7 +50,7 @@ public sealed class TensorDiagnosticTests
     {
         DiagnosticAssert.Reports(Method("return Sum([|x.Slice(0, 0, 1)|]) + Sum(a);"),
             "BPS0018",
-            "calling the tensor method 'Slice' is not supported" + With + "use the static Tensor operations (MatMul, +, Tanh, Sum, …)");
+            "calling the tensor method 'Slice' is not supported" + With + "use the static Tensor operations (MatMul, +, Tanh, Sum, …) and x.Reshape(…)");
     }
 
     [Fact]
