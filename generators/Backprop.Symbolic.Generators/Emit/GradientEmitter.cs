@@ -33,7 +33,7 @@ internal static class GradientEmitter
     /// fuses chains of element-wise tensor operations into one loop per sweep.
     /// </summary>
     internal sealed record Options(bool ActivityAnalysis = true, bool CommonSubexpressions = true, bool DeadCode = true, bool CopyCoalescing = true, bool ForLoops = true, bool TensorFusion = true,
-        bool AdjointFirstWrites = true)
+        bool AdjointFirstWrites = true, bool VectorizedBackwardLoops = true)
     {
         public static readonly Options Default = new();
     }
@@ -131,6 +131,12 @@ internal static class GradientEmitter
         {
             (backward, assigned) = global::Backprop.Symbolic.Generators.Emit.AdjointFirstWrites.Run(backward,
                 model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence).Select(p => new Variable(p.AdjointName!, TypeRef.SpanOf(p.Type.Element!))));
+        }
+        if (options.VectorizedBackwardLoops)
+        {
+            var spans = new HashSet<string>(model.Parameters.Where(p => p.Type.IsFloatingSequence)
+                .SelectMany(p => p.AdjointName is null ? new[] { p.Name } : new[] { p.Name, p.AdjointName }));
+            backward = global::Backprop.Symbolic.Generators.Emit.VectorizedBackwardLoops.Run(backward, spans);
         }
 
         writer.Line("/// <summary>");

@@ -62,6 +62,12 @@ public static class SpanKernels
     /// <inheritdoc cref="Zero(Span{double})"/>
     public static void Zero(Span<float> target) => Zero(MemoryMarshal.AsBytes(target));
 
+    /// <summary>Sets every element of <paramref name="target"/> to <paramref name="value"/>: an element-wise backward loop that assigns one value.</summary>
+    public static void Fill(Span<double> target, double value) => target.Fill(value);
+
+    /// <inheritdoc cref="Fill(Span{double}, double)"/>
+    public static void Fill(Span<float> target, float value) => target.Fill(value);
+
     /// <summary>
     /// Zeroes the elements of <paramref name="target"/> outside <paramref name="start"/> … <paramref name="start"/> +
     /// <paramref name="count"/> − 1 (the range clamped to the span): the part of an adjoint that a backward loop

@@ -139,69 +139,23 @@ public sealed class AdjointFirstWriteTests
         }
         """;
 
-    private static readonly Lazy<(Type On, string OnCode, Type Off, string OffCode)> Variants = new(() =>
-    {
-        GeneratorRun run = GeneratorHarness.Run(Source);
-        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
-        MethodModel[] models = run.RunResult.Results.Single().TrackedSteps[TrackingNames.Models]
-            .SelectMany(step => step.Outputs).Select(output => (MethodModel)output.Value).ToArray();
-        (Type on, string onCode) = PassSwitchTests.Build(run.InputCompilation, models, GradientEmitter.Options.Default);
-        (Type off, string offCode) = PassSwitchTests.Build(run.InputCompilation, models, GradientEmitter.Options.Default with { AdjointFirstWrites = false });
-        return (on, onCode, off, offCode);
-    });
+    private static readonly PassVariants Variants = new(Source, GradientEmitter.Options.Default with { AdjointFirstWrites = false, VectorizedBackwardLoops = false });
 
     private static double[] Values(int n, int seed) =>
         Enumerable.Range(0, n).Select(i => Math.Sin(seed * 7.1 + i * 1.3) * 1.5).ToArray();
 
-    /// <summary>Runs the wrapper <paramref name="method"/> of both variants from NaN-filled adjoints; asserts bit-equal results.</summary>
-    private static object[] Both(string method, object[] inputs, params Array[] adjointShapes)
-    {
-        object[] Run(Type type)
-        {
-            Array[] adjoints = adjointShapes.Select(a =>
-            {
-                var copy = Array.CreateInstance(a.GetType().GetElementType()!, a.Length);
-                for (int i = 0; i < a.Length; i++)
-                {
-                    copy.SetValue(copy is float[] ? (object)float.NaN : double.NaN, i);
-                }
-                return copy;
-            }).ToArray();
-            object? value = type.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, inputs.Concat(adjoints).ToArray());
-            return new object[] { value! }.Concat(adjoints).ToArray();
-        }
-        object[] on = Run(Variants.Value.On), off = Run(Variants.Value.Off);
-        for (int k = 0; k < on.Length; k++)
-        {
-            double[] a = Doubles(on[k]), b = Doubles(off[k]);
-            Assert.Equal(b.Length, a.Length);
-            for (int i = 0; i < a.Length; i++)
-            {
-                Assert.True(BitConverter.DoubleToInt64Bits(a[i]) == BitConverter.DoubleToInt64Bits(b[i]),
-                    $"{method}: output {k}, element {i}: {a[i]} with the pass, {b[i]} without");
-            }
-        }
-        return on;
-    }
-
-    private static double[] Doubles(object o) => o switch
-    {
-        double d => new[] { d },
-        double[] a => a,
-        float[] f => f.Select(v => (double)v).ToArray(),
-        _ => throw new ArgumentException(o.GetType().Name),
-    };
+    private static object[] Both(string method, object[] inputs, params Array[] adjointShapes) => Variants.Both(method, inputs, adjointShapes);
 
     [Fact]
     public void The_pass_assigns_where_each_element_is_written_once_and_zeroes_up_front_elsewhere()
     {
-        string on = Variants.Value.OnCode, off = Variants.Value.OffCode;
+        string on = Variants.OnCode, off = Variants.OffCode;
         // Dot (2), Prefix, FromOne, Horner, DotF (2).
         Assert.Equal(7, on.Split("SpanKernels.ZeroOutside(").Length - 1);
         // Neighbours, Repeated and TwoLoops keep their zeroing up front.
         Assert.Equal(3, on.Split("SpanKernels.Zero(dX);").Length - 1);
         Assert.DoesNotContain("ZeroOutside", off);
-        Assert.Contains("dX[i] = dSum * y[i];", on);
+        Assert.Contains("TensorPrimitives.Multiply(y.Slice(0, _n0), dSum, dX.Slice(0, _n0));", on); // assigned, then vectorized
     }
 
     [Theory]
@@ -280,7 +234,7 @@ public sealed class AdjointFirstWriteTests
     public void Adjoints_an_assigning_sweep_writes_must_not_share_memory()
     {
         double[] x = Values(5, 7), shared = new double[5];
-        MethodInfo dot = Variants.Value.On.GetMethod("DotG", BindingFlags.Public | BindingFlags.Static)!;
+        MethodInfo dot = Variants.On.GetMethod("DotG", BindingFlags.Public | BindingFlags.Static)!;
         var thrown = Assert.Throws<TargetInvocationException>(() => dot.Invoke(null, new object[] { x, x, shared, shared }));
         var error = Assert.IsType<ArgumentException>(thrown.InnerException);
         Assert.Equal("dY", error.ParamName);
