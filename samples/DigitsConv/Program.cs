@@ -1,13 +1,10 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace DigitsConv;
 
@@ -57,69 +54,32 @@ public static class Program
             }
         }
 
-        using var parallel = options.Workers > 1 ? new DataParallel(model.Parameters, options.Workers) : null;
-        BatchGradientFunction workerGradient = model.LossGradient;
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var loop = new TrainingLoop
         {
-            double lossSum = 0.0;
-            int images = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = parallel is null
-                    ? model.LossGradient(batch.Features, batch.Labels)
-                    : parallel.ComputeGradients(batch.Features, batch.Labels, workerGradient);
-                optimizer.Step(model.Parameters);
-                lossSum += (double)loss * batch.Count;
-                images += batch.Count;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / images,
-                Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels)));
-        }
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            WorkerGradient = model.LossGradient,
+            Scores = model.Logits,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
         {
-            Console.WriteLine($"curves: {png}");
+            return 1;
         }
+        TestReport.SaveCurves(progress, options.Out);
 
         Tensor testScores = model.Logits(test.Features);
         double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(digits.ClassCount);
-        confusion.Add(testScores, test.Labels);
-        Console.WriteLine("test confusion matrix (rows: actual digit, columns: predicted):");
-        Console.WriteLine(confusion);
+        TestReport.PrintConfusion(TestReport.Confusion(testScores, test, digits.ClassCount), "digit");
 
-        string checkpoint = Path.Combine(options.Out, "digits-cnn.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new Dictionary<string, string>
-        {
-            ["network"] = $"conv3x3x{options.Filters1}-relu-maxpool2-conv3x3x{options.Filters2}-relu-dense{digits.ClassCount}",
-            ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        });
         var reloaded = new ConvModel(digits.ClassCount, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels);
-        bool same = reloadedAccuracy == testAccuracy;
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (same ? " (the same)" : " (DIFFERENT)"));
-        if (!same)
+        if (!CheckpointRoundTrip.Reproduces("digits-cnn.safetensors", options, model.Parameters,
+                [new("network", $"conv3x3x{options.Filters1}-relu-maxpool2-conv3x3x{options.Filters2}-relu-dense{digits.ClassCount}")],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels)))
         {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
-
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
+        return TestReport.Finish(testAccuracy);
     }
 
     /// <summary>The split with its pixels scaled from 0..16 to 0..1 (one scale for every pixel, as images are scaled).</summary>
