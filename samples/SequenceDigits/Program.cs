@@ -1,15 +1,12 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
-using Backprop.Symbolic.GradientChecking;
 using Backprop.Symbolic.Instruments;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace SequenceDigits;
 
@@ -52,83 +49,39 @@ public static class Program
             // The generated backpropagation through time against central differences of the loss, on a few images.
             Tensor x = train.Features.Slice(0, 0, 8);
             int[] y = train.Labels.Slice(0, 8).ToArray();
-            GradientCheckReport check = GradientCheck.Check(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y));
-            Console.WriteLine($"gradient check ({check.ElementsChecked} elements): worst {check.Worst}");
-            if (!check.Passed)
+            if (!GradientCheckLine.Passes(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y)))
             {
-                Console.Error.WriteLine("The generated gradient disagrees with central differences.");
                 return 1;
             }
         }
 
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        InstrumentSummary? instruments = options.Instruments
-            ? new InstrumentSummary(model.Parameters, activations: true, maxSteps: SequenceModel.Steps) : null;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var loop = new TrainingLoop
         {
-            double lossSum = 0.0;
-            int rows = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = instruments is not null
-                    ? model.LossGradient(batch.Features, batch.Labels, instruments.Sink)
-                    : model.LossGradient(batch.Features, batch.Labels);
-                instruments?.Measure();
-                optimizer.Step(model.Parameters);
-                int n = batch.Features.Shape[0];
-                lossSum += (double)loss * n;
-                rows += n;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / rows,
-                Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels))
-            {
-                Note = instruments?.EndEpoch(),
-            });
-        }
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            InstrumentedLossGradient = model.LossGradient,
+            Instruments = options.Instruments ? new InstrumentSummary(model.Parameters, activations: true, maxSteps: SequenceModel.Steps) : null,
+            Scores = model.Logits,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
         {
-            Console.WriteLine($"curves: {png}");
+            return 1;
         }
+        TestReport.SaveCurves(progress, options.Out);
 
         Tensor testScores = model.Logits(test.Features);
         double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(digits.ClassCount);
-        confusion.Add(testScores, test.Labels);
-        Console.WriteLine("test confusion matrix (rows: actual digit, columns: predicted):");
-        Console.WriteLine(confusion);
+        TestReport.PrintConfusion(TestReport.Confusion(testScores, test, digits.ClassCount), "digit");
 
-        string checkpoint = Path.Combine(options.Out, "sequence-digits-lstm.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new[]
-        {
-            KeyValue("network", $"lstm {SequenceModel.Width}-{options.Hidden} over {SequenceModel.Steps} steps, {options.Hidden}-{digits.ClassCount} classifier"),
-            KeyValue("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
-        });
         var reloaded = new SequenceModel(options.Hidden, digits.ClassCount, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels);
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (reloadedAccuracy == testAccuracy ? " (the same)" : " (DIFFERENT)"));
-        if (reloadedAccuracy != testAccuracy)
+        if (!CheckpointRoundTrip.Reproduces("sequence-digits-lstm.safetensors", options, model.Parameters,
+                [new("network", $"lstm {SequenceModel.Width}-{options.Hidden} over {SequenceModel.Steps} steps, {options.Hidden}-{digits.ClassCount} classifier")],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels)))
         {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
-        Console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
+        TestReport.PrintTime("wall time", clock);
+        return TestReport.Finish(testAccuracy);
     }
-
-    private static System.Collections.Generic.KeyValuePair<string, string> KeyValue(string key, string value) => new(key, value);
 }
