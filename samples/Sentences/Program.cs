@@ -2,16 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Data.Text;
 using Backprop.Symbolic.GradientChecking;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace Sentences;
 
@@ -66,80 +64,47 @@ public static class Program
             // The generated gradient against central differences of the loss, on the first sentences of the training split.
             Tensor x = train.Features.Slice(0, 0, 8);
             int[] y = train.Labels.Slice(0, 8).ToArray();
-            GradientCheckReport check = GradientCheck.Check(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y),
-                new GradientCheckOptions { MaxElementsPerTensor = 64 });
-            Console.WriteLine($"gradient check ({check.ElementsChecked} elements): worst {check.Worst}");
-            if (!check.Passed)
+            if (!GradientCheckLine.Passes(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y),
+                    new GradientCheckOptions { MaxElementsPerTensor = 64 }))
             {
-                Console.Error.WriteLine("The generated gradient disagrees with central differences.");
                 return 1;
             }
         }
 
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var loop = new TrainingLoop
         {
-            double lossSum = 0.0;
-            int rows = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = model.LossGradient(batch.Features, batch.Labels);
-                optimizer.Step(model.Parameters);
-                lossSum += (double)loss * batch.Count;
-                rows += batch.Count;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / rows,
-                Metrics.Accuracy(model.Scores(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Scores(validation.Features), validation.Labels)));
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            Scores = model.Scores,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
+        {
+            return 1;
         }
         Console.WriteLine($"training: {progress.Elapsed.TotalSeconds:0.0} s");
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
-        {
-            Console.WriteLine($"curves: {png}");
-        }
+        TestReport.SaveCurves(progress, options.Out);
 
         Tensor testScores = model.Scores(test.Features);
         double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(classes, corpus.Languages);
-        confusion.Add(testScores, test.Labels);
+        ConfusionMatrix confusion = TestReport.Confusion(testScores, test, classes, corpus.Languages);
         Console.WriteLine("test accuracy per language: " +
             string.Join(", ", Enumerable.Range(0, classes).Select(c => $"{corpus.Languages[c]} {confusion.Recall(c):0.0000}")));
-        Console.WriteLine("test confusion matrix (rows: actual language, columns: predicted):");
-        Console.WriteLine(confusion);
+        TestReport.PrintConfusion(confusion, "language");
 
-        string checkpoint = Path.Combine(options.Out, "sentences.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new[]
-        {
-            KeyValue("network", options.Pooled ? "per-word tanh, mean over positions" : "per-word tanh, concatenated over positions"),
-            KeyValue("languages", string.Join(",", corpus.Languages)),
-            KeyValue("window", options.Window.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
-        });
         var reloaded = new SentencesModel(encoder, classes, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Scores(test.Features), test.Labels);
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (reloadedAccuracy == testAccuracy ? " (the same)" : " (DIFFERENT)"));
-        if (reloadedAccuracy != testAccuracy)
+        if (!CheckpointRoundTrip.Reproduces("sentences.safetensors", options, model.Parameters,
+                [
+                    new("network", options.Pooled ? "per-word tanh, mean over positions" : "per-word tanh, concatenated over positions"),
+                    new("languages", string.Join(",", corpus.Languages)),
+                    new("window", options.Window.ToString(CultureInfo.InvariantCulture)),
+                ],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Scores(test.Features), test.Labels)))
         {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
-
-        Console.WriteLine($"total: {clock.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
+        TestReport.PrintTime("total", clock);
+        return TestReport.Finish(testAccuracy);
     }
 
     /// <summary>The share of the words of sentences <paramref name="rows"/> that the vocabulary does not know.</summary>
@@ -158,6 +123,4 @@ public static class Program
     }
 
     private static string Percent(double share) => $"{100 * share:0.0} %";
-
-    private static KeyValuePair<string, string> KeyValue(string key, string value) => new(key, value);
 }
