@@ -43,8 +43,8 @@ public sealed record Options : TrainingOptions
         : !(InitStd >= 0) ? "--init-std must be 0 or more."
         : null;
 
-    /// <summary>The command line: every option with its default, and the action to run with the parsed options.</summary>
-    public static RootCommand Command(Func<Options, int> run)
+    /// <summary>The command line: every option with its default.</summary>
+    public static SampleCommand<Options> Command()
     {
         var command = new SampleCommand<Options>("Trains an MLP on the UCI handwritten digits with a compile-time generated gradient.");
         Options d = command.Defaults;
@@ -73,7 +73,6 @@ public sealed record Options : TrainingOptions
             .Workers()
             .CheckGradient()
             .Instruments("Add to each epoch's line the gradient-norm ratio ‖∂L/∂W‖/‖W‖ of each weight matrix and the saturation of each hidden layer")
-            .Data("The digits CSV (gzip)")
-            .Build(run);
+            .Data("The digits CSV (gzip)");
     }
 }

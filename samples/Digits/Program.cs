@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Instruments;
 using Backprop.Symbolic.Tensors;
@@ -17,11 +16,7 @@ namespace Digits;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -64,10 +59,7 @@ public static class Program
             return 1;
         }
         TestReport.SaveCurves(progress, options.Out);
-
-        Tensor testScores = model.Logits(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        TestReport.PrintConfusion(TestReport.Confusion(testScores, test, digits.ClassCount), "digit");
+        double testAccuracy = TestReport.AccuracyAndConfusion(model.Logits(test.Features), test, digits.ClassCount, "digit");
 
         var reloaded = new DigitsModel(digits.FeatureCount, options.Hidden1, options.Hidden2, digits.ClassCount, options with { Seed = options.Seed + 1 });
         if (!CheckpointRoundTrip.Reproduces("digits-mlp.safetensors", options, model.Parameters,

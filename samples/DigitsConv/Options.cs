@@ -1,4 +1,3 @@
-using System;
 using System.CommandLine;
 using Samples.Shared;
 
@@ -22,8 +21,8 @@ public sealed record Options : TrainingOptions
     protected override string? SampleProblem() =>
         Filters1 < 1 || Filters2 < 1 ? "--filters takes two counts of at least 1, e.g. --filters 16 32." : null;
 
-    /// <summary>The command line: every option with its default, and the action to run with the parsed options.</summary>
-    public static RootCommand Command(Func<Options, int> run)
+    /// <summary>The command line: every option with its default.</summary>
+    public static SampleCommand<Options> Command()
     {
         var command = new SampleCommand<Options>("Trains a small convolutional network on the UCI handwritten digits with a compile-time generated gradient.");
         Options d = command.Defaults;
@@ -45,7 +44,6 @@ public sealed record Options : TrainingOptions
             .Out()
             .Workers()
             .CheckGradient()
-            .Data("The digits CSV (gzip)")
-            .Build(run);
+            .Data("The digits CSV (gzip)");
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
@@ -19,11 +18,7 @@ public static class Program
     /// <summary>The largest pixel value of the data set (4 × 4 blocks of 32 × 32 bitmaps counted).</summary>
     private const float MaxPixel = 16f;
 
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -67,10 +62,7 @@ public static class Program
             return 1;
         }
         TestReport.SaveCurves(progress, options.Out);
-
-        Tensor testScores = model.Logits(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        TestReport.PrintConfusion(TestReport.Confusion(testScores, test, digits.ClassCount), "digit");
+        double testAccuracy = TestReport.AccuracyAndConfusion(model.Logits(test.Features), test, digits.ClassCount, "digit");
 
         var reloaded = new ConvModel(digits.ClassCount, options with { Seed = options.Seed + 1 });
         if (!CheckpointRoundTrip.Reproduces("digits-cnn.safetensors", options, model.Parameters,

@@ -1,4 +1,3 @@
-using System;
 using System.CommandLine;
 using Backprop.Symbolic.Training.Initializers;
 using Samples.Shared;
@@ -46,8 +45,8 @@ public sealed record Options : TrainingOptions
     /// <inheritdoc/>
     protected override string MissingData() => $"The sentences '{Data}' do not exist; pass their path with --data.";
 
-    /// <summary>The command line: every option with its default, and the action to run with the parsed options.</summary>
-    public static RootCommand Command(Func<Options, int> run)
+    /// <summary>The command line: every option with its default.</summary>
+    public static SampleCommand<Options> Command()
     {
         var command = new SampleCommand<Options>("Identifies the language of sentences with a network shared across word positions and a compile-time generated gradient.");
         Options d = command.Defaults;
@@ -77,7 +76,6 @@ public sealed record Options : TrainingOptions
             .Seeds()
             .Out()
             .CheckGradient()
-            .Data("The labelled sentences: language<TAB>sentence per line (gzip)")
-            .Build(run);
+            .Data("The labelled sentences: language<TAB>sentence per line (gzip)");
     }
 }

@@ -23,11 +23,7 @@ namespace Sentences;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {

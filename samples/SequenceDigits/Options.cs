@@ -1,4 +1,3 @@
-using System;
 using System.CommandLine;
 using Samples.Shared;
 
@@ -20,8 +19,8 @@ public sealed record Options : TrainingOptions
     /// <inheritdoc/>
     protected override string? SampleProblem() => Hidden < 1 ? "--hidden must be at least 1." : null;
 
-    /// <summary>The command line: every option with its default, and the action to run with the parsed options.</summary>
-    public static RootCommand Command(Func<Options, int> run)
+    /// <summary>The command line: every option with its default.</summary>
+    public static SampleCommand<Options> Command()
     {
         var command = new SampleCommand<Options>("Trains an LSTM that reads each UCI handwritten digit row by row, with a compile-time generated gradient.");
         Options d = command.Defaults;
@@ -37,7 +36,6 @@ public sealed record Options : TrainingOptions
             .Out()
             .CheckGradient()
             .Instruments("Add to each epoch's line the gradient-norm ratio ‖∂L/∂W‖/‖W‖ of each weight matrix, and the norm of the LSTM state's adjoint at the first and the last time step")
-            .Data("The digits CSV (gzip)")
-            .Build(run);
+            .Data("The digits CSV (gzip)");
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Instruments;
 using Backprop.Symbolic.Tensors;
@@ -17,11 +16,7 @@ namespace SequenceDigits;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -69,10 +64,7 @@ public static class Program
             return 1;
         }
         TestReport.SaveCurves(progress, options.Out);
-
-        Tensor testScores = model.Logits(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        TestReport.PrintConfusion(TestReport.Confusion(testScores, test, digits.ClassCount), "digit");
+        double testAccuracy = TestReport.AccuracyAndConfusion(model.Logits(test.Features), test, digits.ClassCount, "digit");
 
         var reloaded = new SequenceModel(options.Hidden, digits.ClassCount, options with { Seed = options.Seed + 1 });
         if (!CheckpointRoundTrip.Reproduces("sequence-digits-lstm.safetensors", options, model.Parameters,

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
+using System.Globalization;
 
 namespace Samples.Shared;
 
@@ -93,6 +94,13 @@ public sealed class SampleCommand<T> where T : TrainingOptions, new()
     public SampleCommand<T> Data(string description) =>
         Add(new Option<string>("--data") { Description = description, DefaultValueFactory = _ => Defaults.Data },
             (o, v) => (T)((TrainingOptions)o with { Data = v }));
+
+    /// <summary>Parses <paramref name="args"/> with invariant number formats and runs the sample (or shows the help); returns the exit code.</summary>
+    public int Invoke(string[] args, Func<T, int> run)
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        return Build(run).Parse(args).Invoke();
+    }
 
     /// <summary>The root command: its options, and the action that parses them, checks them and calls <paramref name="run"/>.</summary>
     public RootCommand Build(Func<T, int> run)

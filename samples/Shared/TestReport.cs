@@ -30,6 +30,17 @@ public static class TestReport
         return confusion;
     }
 
+    /// <summary>
+    /// Writes the confusion matrix of <paramref name="scores"/> (one row per test row) against the labels of
+    /// <paramref name="test"/>, calling the classes <paramref name="classNoun"/>s, and returns the test accuracy.
+    /// </summary>
+    public static double AccuracyAndConfusion(Tensor scores, Dataset test, int classes, string classNoun)
+    {
+        double accuracy = Metrics.Accuracy(scores, test.Labels);
+        PrintConfusion(Confusion(scores, test, classes), classNoun);
+        return accuracy;
+    }
+
     /// <summary>Writes <paramref name="confusion"/> under a heading that calls the classes <paramref name="classNoun"/>s (e.g. "digit").</summary>
     public static void PrintConfusion(ConfusionMatrix confusion, string classNoun)
     {
