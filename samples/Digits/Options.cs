@@ -9,11 +9,8 @@ namespace Digits;
 public sealed record Options : TrainingOptions
 {
     public Options()
+        : base(learningRate: 0.003f, epochs: 40, outFolder: "digits-output", dataFile: "digits.csv.gz")
     {
-        LearningRate = 0.003f;
-        Epochs = 40;
-        Out = "digits-output";
-        Data = DataFile("digits.csv.gz");
     }
 
     public int Hidden1 { get; init; } = 64;

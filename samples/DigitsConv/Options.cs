@@ -7,11 +7,8 @@ namespace DigitsConv;
 public sealed record Options : TrainingOptions
 {
     public Options()
+        : base(learningRate: 0.002f, epochs: 40, outFolder: "digits-conv-output", dataFile: "digits.csv.gz")
     {
-        LearningRate = 0.002f;
-        Epochs = 40;
-        Out = "digits-conv-output";
-        Data = DataFile("digits.csv.gz");
     }
 
     public int Filters1 { get; init; } = 16;

@@ -11,11 +11,8 @@ namespace Sentences;
 public sealed record Options : TrainingOptions
 {
     public Options()
+        : base(learningRate: 0.003f, epochs: 12, outFolder: "sentences-output", dataFile: "sentences.tsv.gz")
     {
-        LearningRate = 0.003f;
-        Epochs = 12;
-        Out = "sentences-output";
-        Data = DataFile("sentences.tsv.gz");
     }
 
     public string Pooling { get; init; } = "concat";

@@ -7,11 +7,8 @@ namespace SequenceDigits;
 public sealed record Options : TrainingOptions
 {
     public Options()
+        : base(learningRate: 0.01f, epochs: 20, outFolder: "sequence-digits-output", dataFile: "digits.csv.gz")
     {
-        LearningRate = 0.01f;
-        Epochs = 20;
-        Out = "sequence-digits-output";
-        Data = DataFile("digits.csv.gz");
     }
 
     public int Hidden { get; init; } = 32;

@@ -6,25 +6,31 @@ namespace Samples.Shared;
 
 /// <summary>
 /// What every training sample is told: the optimizer, the training loop's settings, the seeds, the data and the output
-/// folder. A sample's own options record derives from this one, sets its defaults in its constructor and adds its own.
+/// folder. A sample's own options record derives from this one, gives its defaults to the constructor and adds its own.
 /// </summary>
 public abstract record TrainingOptions
 {
+    /// <summary>The defaults a sample differs in: the learning rate, the epochs, the output folder and the data file (in the data folder next to the program).</summary>
+    protected TrainingOptions(float learningRate, int epochs, string outFolder, string dataFile)
+    {
+        LearningRate = learningRate;
+        Epochs = epochs;
+        Out = outFolder;
+        Data = Path.Combine(AppContext.BaseDirectory, "data", dataFile);
+    }
+
     public string Optimizer { get; init; } = "adam";
-    public float LearningRate { get; init; } = 0.001f;
+    public float LearningRate { get; init; }
     public float WeightDecay { get; init; }
-    public int Epochs { get; init; } = 10;
+    public int Epochs { get; init; }
     public int BatchSize { get; init; } = 32;
     public int Seed { get; init; } = 1;
     public int SplitSeed { get; init; } = 1;
-    public string Out { get; init; } = "output";
+    public string Out { get; init; }
     public int Workers { get; init; } = 1;
     public bool CheckGradient { get; init; } = true;
     public bool Instruments { get; init; }
-    public string Data { get; init; } = "";
-
-    /// <summary>The path of <paramref name="fileName"/> in the data folder copied next to the sample's program.</summary>
-    public static string DataFile(string fileName) => Path.Combine(AppContext.BaseDirectory, "data", fileName);
+    public string Data { get; init; }
 
     /// <summary>The optimizer named by <see cref="Optimizer"/>, with <see cref="LearningRate"/>, <see cref="WeightDecay"/> and its usual defaults otherwise.</summary>
     public Optimizer CreateOptimizer() => OptimizerFactory.Create(Optimizer, LearningRate, WeightDecay);
