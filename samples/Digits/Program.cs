@@ -13,6 +13,8 @@ namespace Digits;
 /// 10 % validation, 20 % test), standardization fitted on the training split, minibatch gradient descent with the
 /// generated gradient, a progress line per epoch, loss and accuracy curves, a safetensors checkpoint reloaded to show
 /// that it gives the same test accuracy, and the test accuracy on the last line.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {

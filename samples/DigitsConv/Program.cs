@@ -12,6 +12,8 @@ namespace DigitsConv;
 /// stratified split as samples/Digits (70 % training, 10 % validation, 20 % test), pixels scaled from 0..16 to 0..1,
 /// a gradient check, Adam on minibatches, a progress line per epoch, loss and accuracy curves, a safetensors checkpoint
 /// reloaded to show it gives the same test accuracy, and the test accuracy on the last line.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {

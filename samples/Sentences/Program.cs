@@ -20,6 +20,8 @@ namespace Sentences;
 /// its generated gradient, a progress line per epoch, loss and accuracy curves, the accuracy of each language and the
 /// confusion matrix on the test split, a safetensors checkpoint reloaded to show it gives the same test accuracy, and
 /// the test accuracy on the last line.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {

@@ -13,6 +13,8 @@ namespace SequenceDigits;
 /// Trains the <see cref="SequenceNetwork"/> LSTM on the UCI handwritten digits read as sequences of 8 rows: the split,
 /// scaling, minibatches, optimizer, progress, curves and checkpoint are the runtime's, as in samples/Digits; the
 /// gradient is the generated backpropagation through time. The last line is the test accuracy.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {
