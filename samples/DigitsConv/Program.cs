@@ -1,13 +1,9 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
-using System.IO;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace DigitsConv;
 
@@ -16,17 +12,15 @@ namespace DigitsConv;
 /// stratified split as samples/Digits (70 % training, 10 % validation, 20 % test), pixels scaled from 0..16 to 0..1,
 /// a gradient check, Adam on minibatches, a progress line per epoch, loss and accuracy curves, a safetensors checkpoint
 /// reloaded to show it gives the same test accuracy, and the test accuracy on the last line.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {
     /// <summary>The largest pixel value of the data set (4 × 4 blocks of 32 × 32 bitmaps counted).</summary>
     private const float MaxPixel = 16f;
 
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -57,69 +51,29 @@ public static class Program
             }
         }
 
-        using var parallel = options.Workers > 1 ? new DataParallel(model.Parameters, options.Workers) : null;
-        BatchGradientFunction workerGradient = model.LossGradient;
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        var loop = new TrainingLoop
         {
-            double lossSum = 0.0;
-            int images = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = parallel is null
-                    ? model.LossGradient(batch.Features, batch.Labels)
-                    : parallel.ComputeGradients(batch.Features, batch.Labels, workerGradient);
-                optimizer.Step(model.Parameters);
-                lossSum += (double)loss * batch.Count;
-                images += batch.Count;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / images,
-                Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels)));
-        }
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            WorkerGradient = model.LossGradient,
+            Scores = model.Logits,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
         {
-            Console.WriteLine($"curves: {png}");
-        }
-
-        Tensor testScores = model.Logits(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(digits.ClassCount);
-        confusion.Add(testScores, test.Labels);
-        Console.WriteLine("test confusion matrix (rows: actual digit, columns: predicted):");
-        Console.WriteLine(confusion);
-
-        string checkpoint = Path.Combine(options.Out, "digits-cnn.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new Dictionary<string, string>
-        {
-            ["network"] = $"conv3x3x{options.Filters1}-relu-maxpool2-conv3x3x{options.Filters2}-relu-dense{digits.ClassCount}",
-            ["epochs"] = options.Epochs.ToString(CultureInfo.InvariantCulture),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-        });
-        var reloaded = new ConvModel(digits.ClassCount, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels);
-        bool same = reloadedAccuracy == testAccuracy;
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (same ? " (the same)" : " (DIFFERENT)"));
-        if (!same)
-        {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
+        TestReport.SaveCurves(progress, options.Out);
+        double testAccuracy = TestReport.AccuracyAndConfusion(model.Logits(test.Features), test, digits.ClassCount, "digit");
 
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
+        var reloaded = new ConvModel(digits.ClassCount, options with { Seed = options.Seed + 1 });
+        if (!CheckpointRoundTrip.Reproduces("digits-cnn.safetensors", options, model.Parameters,
+                [new("network", $"conv3x3x{options.Filters1}-relu-maxpool2-conv3x3x{options.Filters2}-relu-dense{digits.ClassCount}")],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels)))
+        {
+            return 1;
+        }
+        return TestReport.Finish(testAccuracy);
     }
 
     /// <summary>The split with its pixels scaled from 0..16 to 0..1 (one scale for every pixel, as images are scaled).</summary>

@@ -2,16 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
 using Backprop.Symbolic.Data.Text;
 using Backprop.Symbolic.GradientChecking;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace Sentences;
 
@@ -22,14 +20,12 @@ namespace Sentences;
 /// its generated gradient, a progress line per epoch, loss and accuracy curves, the accuracy of each language and the
 /// confusion matrix on the test split, a safetensors checkpoint reloaded to show it gives the same test accuracy, and
 /// the test accuracy on the last line.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -61,85 +57,48 @@ public static class Program
         Console.WriteLine($"network: embeddings {options.Embedding}, per-word tanh layer {options.Embedding}-{options.Hidden} shared by every position, {combine}, " +
             $"linear to {classes}; {model.Parameters.ElementCount} parameters, adam lr {options.LearningRate}, batch {options.BatchSize}, {options.Epochs} epochs");
 
-        if (options.CheckGradient)
+        // The generated gradient against central differences of the loss, on the first sentences of the training split.
+        if (options.CheckGradient
+            && !GradientCheckLine.Passes(model.Parameters, train, 8, (x, y) => model.Loss(x, y), (x, y) => model.LossGradient(x, y),
+                new GradientCheckOptions { MaxElementsPerTensor = 64 }))
         {
-            // The generated gradient against central differences of the loss, on the first sentences of the training split.
-            Tensor x = train.Features.Slice(0, 0, 8);
-            int[] y = train.Labels.Slice(0, 8).ToArray();
-            GradientCheckReport check = GradientCheck.Check(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y),
-                new GradientCheckOptions { MaxElementsPerTensor = 64 });
-            Console.WriteLine($"gradient check ({check.ElementsChecked} elements): worst {check.Worst}");
-            if (!check.Passed)
-            {
-                Console.Error.WriteLine("The generated gradient disagrees with central differences.");
-                return 1;
-            }
-        }
-
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            double lossSum = 0.0;
-            int rows = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = model.LossGradient(batch.Features, batch.Labels);
-                optimizer.Step(model.Parameters);
-                lossSum += (double)loss * batch.Count;
-                rows += batch.Count;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / rows,
-                Metrics.Accuracy(model.Scores(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Scores(validation.Features), validation.Labels)));
-        }
-        Console.WriteLine($"training: {progress.Elapsed.TotalSeconds:0.0} s");
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
-        {
-            Console.WriteLine($"curves: {png}");
-        }
-
-        Tensor testScores = model.Scores(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(classes, corpus.Languages);
-        confusion.Add(testScores, test.Labels);
-        Console.WriteLine("test accuracy per language: " +
-            string.Join(", ", Enumerable.Range(0, classes).Select(c => $"{corpus.Languages[c]} {confusion.Recall(c):0.0000}")));
-        Console.WriteLine("test confusion matrix (rows: actual language, columns: predicted):");
-        Console.WriteLine(confusion);
-
-        string checkpoint = Path.Combine(options.Out, "sentences.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new[]
-        {
-            KeyValue("network", options.Pooled ? "per-word tanh, mean over positions" : "per-word tanh, concatenated over positions"),
-            KeyValue("languages", string.Join(",", corpus.Languages)),
-            KeyValue("window", options.Window.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
-        });
-        var reloaded = new SentencesModel(encoder, classes, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Scores(test.Features), test.Labels);
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (reloadedAccuracy == testAccuracy ? " (the same)" : " (DIFFERENT)"));
-        if (reloadedAccuracy != testAccuracy)
-        {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
 
-        Console.WriteLine($"total: {clock.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
+        var loop = new TrainingLoop
+        {
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            Scores = model.Scores,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
+        {
+            return 1;
+        }
+        Console.WriteLine($"training: {progress.Elapsed.TotalSeconds:0.0} s");
+        TestReport.SaveCurves(progress, options.Out);
+
+        Tensor testScores = model.Scores(test.Features);
+        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
+        ConfusionMatrix confusion = TestReport.Confusion(testScores, test, classes, corpus.Languages);
+        Console.WriteLine("test accuracy per language: " +
+            string.Join(", ", Enumerable.Range(0, classes).Select(c => $"{corpus.Languages[c]} {confusion.Recall(c):0.0000}")));
+        TestReport.PrintConfusion(confusion, "language");
+
+        var reloaded = new SentencesModel(encoder, classes, options with { Seed = options.Seed + 1 });
+        if (!CheckpointRoundTrip.Reproduces("sentences.safetensors", options, model.Parameters,
+                [
+                    new("network", options.Pooled ? "per-word tanh, mean over positions" : "per-word tanh, concatenated over positions"),
+                    new("languages", string.Join(",", corpus.Languages)),
+                    new("window", options.Window.ToString(CultureInfo.InvariantCulture)),
+                ],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Scores(test.Features), test.Labels)))
+        {
+            return 1;
+        }
+        TestReport.PrintTime("total", clock);
+        return TestReport.Finish(testAccuracy);
     }
 
     /// <summary>The share of the words of sentences <paramref name="rows"/> that the vocabulary does not know.</summary>
@@ -158,6 +117,4 @@ public static class Program
     }
 
     private static string Percent(double share) => $"{100 * share:0.0} %";
-
-    private static KeyValuePair<string, string> KeyValue(string key, string value) => new(key, value);
 }

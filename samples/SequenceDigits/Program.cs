@@ -1,15 +1,11 @@
 using System;
 using System.Diagnostics;
-using System.Globalization;
-using System.IO;
-using Backprop.Symbolic.Checkpoints;
 using Backprop.Symbolic.Data;
-using Backprop.Symbolic.GradientChecking;
 using Backprop.Symbolic.Instruments;
-using Backprop.Symbolic.Reporting;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Optimizers;
+using Samples.Shared;
 
 namespace SequenceDigits;
 
@@ -17,14 +13,12 @@ namespace SequenceDigits;
 /// Trains the <see cref="SequenceNetwork"/> LSTM on the UCI handwritten digits read as sequences of 8 rows: the split,
 /// scaling, minibatches, optimizer, progress, curves and checkpoint are the runtime's, as in samples/Digits; the
 /// gradient is the generated backpropagation through time. The last line is the test accuracy.
+/// The epoch loop (<see cref="TrainingLoop"/>), the command line, the checkpoint round trip and the report are the
+/// ones every training sample shares, in samples/Shared.
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-        return Options.Command(Run).Parse(args).Invoke();
-    }
+    public static int Main(string[] args) => Options.Command().Invoke(args, Run);
 
     private static int Run(Options options)
     {
@@ -47,88 +41,37 @@ public static class Program
         Console.WriteLine($"network: LSTM over {SequenceModel.Steps} steps, hidden {options.Hidden}, then a {options.Hidden}-{digits.ClassCount} classifier; " +
             $"{model.Parameters.ElementCount} parameters, {options.Optimizer} lr {options.LearningRate}, batch {options.BatchSize}, {options.Epochs} epochs");
 
-        if (options.CheckGradient)
+        // The generated backpropagation through time against central differences of the loss, on a few images.
+        if (options.CheckGradient
+            && !GradientCheckLine.Passes(model.Parameters, train, 8, (x, y) => model.Loss(x, y), (x, y) => model.LossGradient(x, y)))
         {
-            // The generated backpropagation through time against central differences of the loss, on a few images.
-            Tensor x = train.Features.Slice(0, 0, 8);
-            int[] y = train.Labels.Slice(0, 8).ToArray();
-            GradientCheckReport check = GradientCheck.Check(model.Parameters, () => model.Loss(x, y), () => model.LossGradient(x, y));
-            Console.WriteLine($"gradient check ({check.ElementsChecked} elements): worst {check.Worst}");
-            if (!check.Passed)
-            {
-                Console.Error.WriteLine("The generated gradient disagrees with central differences.");
-                return 1;
-            }
-        }
-
-        var batches = new MinibatchIterator(train, options.BatchSize, options.Seed);
-        var progress = new TrainingProgress(options.Epochs);
-        InstrumentSummary? instruments = options.Instruments
-            ? new InstrumentSummary(model.Parameters, activations: true, maxSteps: SequenceModel.Steps) : null;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            double lossSum = 0.0;
-            int rows = 0;
-            foreach (Minibatch batch in batches.NextEpoch())
-            {
-                float loss = instruments is not null
-                    ? model.LossGradient(batch.Features, batch.Labels, instruments.Sink)
-                    : model.LossGradient(batch.Features, batch.Labels);
-                instruments?.Measure();
-                optimizer.Step(model.Parameters);
-                int n = batch.Features.Shape[0];
-                lossSum += (double)loss * n;
-                rows += n;
-            }
-            if (!double.IsFinite(lossSum))
-            {
-                Console.Error.WriteLine($"The loss diverged in epoch {epoch}; lower --learning-rate (now {options.LearningRate}).");
-                return 1;
-            }
-            progress.Report(new EpochMetrics(
-                epoch,
-                lossSum / rows,
-                Metrics.Accuracy(model.Logits(train.Features), train.Labels),
-                ValidationAccuracy: Metrics.Accuracy(model.Logits(validation.Features), validation.Labels))
-            {
-                Note = instruments?.EndEpoch(),
-            });
-        }
-
-        Directory.CreateDirectory(options.Out);
-        foreach (string png in TrainingCurves.SavePng(progress.History, options.Out))
-        {
-            Console.WriteLine($"curves: {png}");
-        }
-
-        Tensor testScores = model.Logits(test.Features);
-        double testAccuracy = Metrics.Accuracy(testScores, test.Labels);
-        var confusion = new ConfusionMatrix(digits.ClassCount);
-        confusion.Add(testScores, test.Labels);
-        Console.WriteLine("test confusion matrix (rows: actual digit, columns: predicted):");
-        Console.WriteLine(confusion);
-
-        string checkpoint = Path.Combine(options.Out, "sequence-digits-lstm.safetensors");
-        SafeTensors.Save(checkpoint, model.Parameters.Named(), new[]
-        {
-            KeyValue("network", $"lstm {SequenceModel.Width}-{options.Hidden} over {SequenceModel.Steps} steps, {options.Hidden}-{digits.ClassCount} classifier"),
-            KeyValue("epochs", options.Epochs.ToString(CultureInfo.InvariantCulture)),
-            KeyValue("seed", options.Seed.ToString(CultureInfo.InvariantCulture)),
-        });
-        var reloaded = new SequenceModel(options.Hidden, digits.ClassCount, options with { Seed = options.Seed + 1 });
-        SafeTensors.LoadInto(checkpoint, reloaded.Parameters.Named());
-        double reloadedAccuracy = Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels);
-        Console.WriteLine($"checkpoint: {checkpoint} ({new FileInfo(checkpoint).Length} bytes), reloaded into a fresh network: test accuracy {reloadedAccuracy:0.0000}" +
-            (reloadedAccuracy == testAccuracy ? " (the same)" : " (DIFFERENT)"));
-        if (reloadedAccuracy != testAccuracy)
-        {
-            Console.Error.WriteLine("The reloaded checkpoint does not reproduce the trained network.");
             return 1;
         }
-        Console.WriteLine($"wall time: {clock.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"test accuracy: {testAccuracy:0.0000}");
-        return 0;
-    }
 
-    private static System.Collections.Generic.KeyValuePair<string, string> KeyValue(string key, string value) => new(key, value);
+        var loop = new TrainingLoop
+        {
+            Parameters = model.Parameters,
+            Optimizer = optimizer,
+            LossGradient = model.LossGradient,
+            InstrumentedLossGradient = model.LossGradient,
+            Instruments = options.Instruments ? new InstrumentSummary(model.Parameters, activations: true, maxSteps: SequenceModel.Steps) : null,
+            Scores = model.Logits,
+        };
+        if (loop.Run(train, validation, options) is not { } progress)
+        {
+            return 1;
+        }
+        TestReport.SaveCurves(progress, options.Out);
+        double testAccuracy = TestReport.AccuracyAndConfusion(model.Logits(test.Features), test, digits.ClassCount, "digit");
+
+        var reloaded = new SequenceModel(options.Hidden, digits.ClassCount, options with { Seed = options.Seed + 1 });
+        if (!CheckpointRoundTrip.Reproduces("sequence-digits-lstm.safetensors", options, model.Parameters,
+                [new("network", $"lstm {SequenceModel.Width}-{options.Hidden} over {SequenceModel.Steps} steps, {options.Hidden}-{digits.ClassCount} classifier")],
+                testAccuracy, reloaded.Parameters, () => Metrics.Accuracy(reloaded.Logits(test.Features), test.Labels)))
+        {
+            return 1;
+        }
+        TestReport.PrintTime("wall time", clock);
+        return TestReport.Finish(testAccuracy);
+    }
 }
