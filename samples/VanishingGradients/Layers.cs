@@ -1,14 +1,16 @@
 using System;
 using Backprop.Symbolic;
+using Backprop.Symbolic.Layers;
 using Backprop.Symbolic.Tensors;
 using static Backprop.Symbolic.Tensors.Tensor;
 
 namespace VanishingGradients;
 
 /// <summary>
-/// The layers the experiments stack, each one <c>[Differentiable]</c> formula. The generator gives each a
+/// The layers the depth experiments stack, each one <c>[Differentiable]</c> formula. The generator gives each a
 /// <c>{Name}Value</c> (the forward computation) and a <c>{Name}Pullback</c> (∂L/∂inputs from ∂L/∂result), which the
-/// program chains by hand, so every layer's activation and adjoint is at hand to measure.
+/// program chains by hand, so every layer's activation and adjoint is at hand to measure. The time experiment's losses
+/// loop over the steps themselves, and their generated gradients give ∂L/∂x_t for every step.
 /// </summary>
 public static partial class Layers
 {
@@ -28,25 +30,34 @@ public static partial class Layers
     [Differentiable(nameof(h), nameof(w))]
     public static float Readout(Tensor h, ReadOnlySpan<int> labels, Tensor w) => SoftmaxCrossEntropy(MatMul(h, w), labels);
 
-    /// <summary>A vanilla RNN step: h' = tanh(x·W + h·U + b).</summary>
-    [Differentiable]
-    public static Tensor RnnCell(Tensor x, Tensor h, Tensor w, Tensor u, Tensor b) => Tanh(MatMul(x, w) + MatMul(h, u) + b);
-
     /// <summary>
-    /// An LSTM step's new cell state c' = f ⊙ c + i ⊙ g, with the forget gate f = σ(x·Wf + h·Uf + bf), the input gate
-    /// i = σ(x·Wi + h·Ui + bi) and the candidate g = tanh(x·Wg + h·Ug + bg).
+    /// The loss after a vanilla RNN read a time-major sequence <paramref name="xs"/> [T, B, F]: h_(t+1) = tanh(x_t·W + h_t·U
+    /// + b) (the runtime's <see cref="Backprop.Symbolic.Layers.Recurrent.RnnCell"/>), then softmax cross-entropy of h_T·R.
+    /// The generator differentiates the loop (backpropagation through time); ∂L/∂xs holds ∂L/∂x_t in block t.
     /// </summary>
-    [Differentiable]
-    public static Tensor LstmCellState(Tensor x, Tensor h, Tensor c, Tensor wf, Tensor uf, Tensor bf, Tensor wi, Tensor ui, Tensor bi, Tensor wg, Tensor ug, Tensor bg)
+    [Differentiable(nameof(xs))]
+    public static float RnnSequenceLoss(Tensor xs, Tensor h0, ReadOnlySpan<int> labels, Tensor w, Tensor u, Tensor b, Tensor r)
     {
-        Tensor f = Sigmoid(MatMul(x, wf) + MatMul(h, uf) + bf);
-        Tensor i = Sigmoid(MatMul(x, wi) + MatMul(h, ui) + bi);
-        Tensor g = Tanh(MatMul(x, wg) + MatMul(h, ug) + bg);
-        return f * c + i * g;
+        Tensor h = h0;
+        for (int t = 0; t < xs.Shape[0]; t++)
+        {
+            h = Recurrent.RnnCell(TimeStep(xs, t), h, w, u, b);
+        }
+        return SoftmaxCrossEntropy(MatMul(h, r), labels);
     }
 
-    /// <summary>An LSTM step's new hidden state h' = o ⊙ tanh(c'), with the output gate o = σ(x·Wo + h·Uo + bo).</summary>
-    [Differentiable]
-    public static Tensor LstmHidden(Tensor x, Tensor h, Tensor cNext, Tensor wo, Tensor uo, Tensor bo) =>
-        Sigmoid(MatMul(x, wo) + MatMul(h, uo) + bo) * Tanh(cNext);
+    /// <summary>
+    /// The same after an LSTM (<see cref="Backprop.Symbolic.Layers.Recurrent.LstmCell"/>): the state [B, 2H] holds h and the
+    /// cell state c side by side, c_(t+1) = f ⊙ c_t + i ⊙ g, and the readout takes h_T.
+    /// </summary>
+    [Differentiable(nameof(xs))]
+    public static float LstmSequenceLoss(Tensor xs, Tensor state0, ReadOnlySpan<int> labels, Tensor w, Tensor u, Tensor b, Tensor r)
+    {
+        Tensor state = state0;
+        for (int t = 0; t < xs.Shape[0]; t++)
+        {
+            state = Recurrent.LstmCell(TimeStep(xs, t), state, w, u, b);
+        }
+        return SoftmaxCrossEntropy(MatMul(Chunk(state, 2, 0), r), labels);
+    }
 }

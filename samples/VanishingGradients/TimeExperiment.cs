@@ -1,6 +1,5 @@
 using System;
 using Backprop.Symbolic.Instruments;
-using Backprop.Symbolic.Taping;
 using Backprop.Symbolic.Tensors;
 using Backprop.Symbolic.Training;
 using Backprop.Symbolic.Training.Initializers;
@@ -8,10 +7,10 @@ using Backprop.Symbolic.Training.Initializers;
 namespace VanishingGradients;
 
 /// <summary>
-/// A recurrent network unrolled over T steps in a C# loop: the cells' generated <c>…Value</c> forward, a softmax
-/// readout of the last hidden state as the loss, then the cells' <c>…Pullback</c> backward, last step first. The norm of
-/// ∂L/∂x_t at each step goes to an <see cref="ActivationRecorder"/> with the step index, as an instrumented loop over
-/// time reports it.
+/// A vanilla RNN and an LSTM read a random sequence of T steps and a softmax readout of the last hidden state is the
+/// loss (<see cref="Layers.RnnSequenceLoss"/>, <see cref="Layers.LstmSequenceLoss"/>: loops over time steps in
+/// <c>[Differentiable]</c> methods). Their generated gradients with respect to the sequence give ∂L/∂x_t at every step;
+/// the norm of each step's block goes to an <see cref="ActivationRecorder"/> with the step index.
 /// </summary>
 public static class TimeExperiment
 {
@@ -21,15 +20,11 @@ public static class TimeExperiment
     public static double[] InputGradientNorms(bool lstm, int steps, int batch, int inputs, int hidden, long seed)
     {
         var random = new SeededRandom(seed);
-        var x = new Tensor[steps];
-        for (int t = 0; t < steps; t++)
+        Tensor xs = Tensor.Zeros(steps, batch, inputs);
+        Span<float> values = xs.Span;
+        for (int i = 0; i < values.Length; i++)
         {
-            x[t] = Tensor.Zeros(batch, inputs);
-            Span<float> values = x[t].Span;
-            for (int i = 0; i < values.Length; i++)
-            {
-                values[i] = (float)random.NextNormal();
-            }
+            values[i] = (float)random.NextNormal();
         }
         var labels = new int[batch];
         for (int i = 0; i < batch; i++)
@@ -37,87 +32,50 @@ public static class TimeExperiment
             labels[i] = random.NextInt32(Classes);
         }
         Tensor readout = Weights(hidden, Classes, seed, 99);
-        var recorder = new ActivationRecorder(capacity: 1, maxSteps: steps);
-
-        Tape tape = Tape.Current;
-        Tape.Mark mark = tape.GetMark();
-        try
+        Tensor dXs = Tensor.Zeros(xs.Shape);
+        if (lstm)
         {
-            if (lstm)
-            {
-                Lstm(x, labels, readout, inputs, hidden, seed, recorder);
-            }
-            else
-            {
-                Rnn(x, labels, readout, inputs, hidden, seed, recorder);
-            }
+            // Four gates side by side (i, f, g, o), each block drawn as the RNN's matrices are; the forget gate's bias
+            // starts at 1, so the cell starts out remembering (Jozefowicz et al., 2015).
+            Tensor w = Gates(inputs, hidden, seed, 12, 10, 14, 16), u = Gates(hidden, hidden, seed, 13, 11, 15, 17), b = Tensor.Zeros(4 * hidden);
+            b.Span.Slice(hidden, hidden).Fill(1f);
+            Layers.LstmSequenceLossGradient(xs, Tensor.Zeros(batch, 2 * hidden), labels, w, u, b, readout, dXs);
         }
-        finally
+        else
         {
-            tape.Release(mark);
+            Tensor w = Weights(inputs, hidden, seed, 0), u = Weights(hidden, hidden, seed, 1), b = Tensor.Zeros(hidden);
+            Layers.RnnSequenceLossGradient(xs, Tensor.Zeros(batch, hidden), labels, w, u, b, readout, dXs);
+        }
+        var recorder = new ActivationRecorder(capacity: 1, maxSteps: steps);
+        for (int t = 0; t < steps; t++)
+        {
+            recorder.Adjoint("x", dXs.Slice(0, t, 1), t);
         }
         return recorder.Locals[0].StepAdjointNorms.ToArray();
-    }
-
-    private static void Rnn(Tensor[] x, int[] labels, Tensor readout, int inputs, int hidden, long seed, IInstrumentSink sink)
-    {
-        Tensor w = Weights(inputs, hidden, seed, 0), u = Weights(hidden, hidden, seed, 1), b = Tensor.Zeros(hidden);
-        int steps = x.Length;
-        Tape tape = Tape.Current;
-        var h = new Tensor[steps + 1];
-        h[0] = tape.RentTensor(TensorShape.Of(x[0].Shape[0], hidden));
-        for (int t = 0; t < steps; t++)
-        {
-            h[t + 1] = Layers.RnnCellValue(x[t], h[t], w, u, b);
-        }
-        Tensor dH = tape.RentTensor(h[steps].Shape);
-        Layers.ReadoutGradient(h[steps], labels, readout, dH, tape.RentTensor(readout.Shape));
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            Tensor dX = tape.RentTensor(x[t].Shape), dBefore = tape.RentTensor(h[t].Shape);
-            Layers.RnnCellPullback(x[t], h[t], w, u, b, dH, dX, dBefore, default, default, default);
-            sink.Adjoint("x", dX, t);
-            dH = dBefore;
-        }
-    }
-
-    private static void Lstm(Tensor[] x, int[] labels, Tensor readout, int inputs, int hidden, long seed, IInstrumentSink sink)
-    {
-        Tensor wf = Weights(inputs, hidden, seed, 10), uf = Weights(hidden, hidden, seed, 11), bf = Tensor.Zeros(hidden);
-        Tensor wi = Weights(inputs, hidden, seed, 12), ui = Weights(hidden, hidden, seed, 13), bi = Tensor.Zeros(hidden);
-        Tensor wg = Weights(inputs, hidden, seed, 14), ug = Weights(hidden, hidden, seed, 15), bg = Tensor.Zeros(hidden);
-        Tensor wo = Weights(inputs, hidden, seed, 16), uo = Weights(hidden, hidden, seed, 17), bo = Tensor.Zeros(hidden);
-        bf.Fill(1f); // the usual forget-gate bias: the cell starts out remembering (Jozefowicz et al., 2015)
-        int steps = x.Length;
-        Tape tape = Tape.Current;
-        var h = new Tensor[steps + 1];
-        var c = new Tensor[steps + 1];
-        h[0] = tape.RentTensor(TensorShape.Of(x[0].Shape[0], hidden));
-        c[0] = tape.RentTensor(h[0].Shape);
-        for (int t = 0; t < steps; t++)
-        {
-            c[t + 1] = Layers.LstmCellStateValue(x[t], h[t], c[t], wf, uf, bf, wi, ui, bi, wg, ug, bg);
-            h[t + 1] = Layers.LstmHiddenValue(x[t], h[t], c[t + 1], wo, uo, bo);
-        }
-        Tensor dH = tape.RentTensor(h[steps].Shape), dC = tape.RentTensor(c[steps].Shape);
-        Layers.ReadoutGradient(h[steps], labels, readout, dH, tape.RentTensor(readout.Shape));
-        for (int t = steps - 1; t >= 0; t--)
-        {
-            Tensor dX = tape.RentTensor(x[t].Shape), dHBefore = tape.RentTensor(h[t].Shape), dCBefore = tape.RentTensor(c[t].Shape);
-            // h_{t+1} depends on c_{t+1}: its pullback adds to dC, which already holds what later steps sent back.
-            Layers.LstmHiddenPullback(x[t], h[t], c[t + 1], wo, uo, bo, dH, dX, dHBefore, dC, default, default, default);
-            Layers.LstmCellStatePullback(x[t], h[t], c[t], wf, uf, bf, wi, ui, bi, wg, ug, bg, dC,
-                dX, dHBefore, dCBefore, default, default, default, default, default, default, default, default, default);
-            sink.Adjoint("x", dX, t);
-            dH = dHBefore;
-            dC = dCBefore;
-        }
     }
 
     private static Tensor Weights(int rows, int columns, long seed, int index)
     {
         Tensor w = Tensor.Zeros(rows, columns);
         Initializer.XavierNormal(seed * 1000 + index).Fill(w);
+        return w;
+    }
+
+    // [rows, 4·columns]: the gates' Xavier-drawn [rows, columns] blocks side by side (i, f, g, o), each from its own seed.
+    private static Tensor Gates(int rows, int columns, long seed, params int[] indices)
+    {
+        Tensor w = Tensor.Zeros(rows, 4 * columns);
+        for (int gate = 0; gate < 4; gate++)
+        {
+            Tensor block = Weights(rows, columns, seed, indices[gate]);
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    w[r, gate * columns + c] = block[r, c];
+                }
+            }
+        }
         return w;
     }
 }
