@@ -201,9 +201,13 @@ internal sealed partial class TensorProgram
             if (_flat[i].Target is { } target && _flat[i].Value is TensorOperation { IsElementwise: true })
             {
                 definition[target.Name] = i;
+                // A transcendental activation (tanh, σ, exp, log, √) stays the root of its own chain: TensorPrimitives
+                // computes it a vector at a time, where inside its consumer's loop it would take one MathF call per
+                // element, and the backward sweep reads its derivative off its output.
                 member[i] = fuse && uses.TryGetValue(target.Name, out int n) && n == 1
                     && _flat[consumer[target.Name]].Value is TensorOperation { IsElementwise: true } && _flat[consumer[target.Name]].Target is not null
-                    && SameLoop(i, consumer[target.Name]);
+                    && SameLoop(i, consumer[target.Name])
+                    && _flat[i].Value is not TensorOperation { Function: TensorFunction.Tanh or TensorFunction.Sigmoid or TensorFunction.Exp or TensorFunction.Log or TensorFunction.Sqrt };
             }
         }
 
