@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Backprop.Symbolic.Kernels;
 using Backprop.Symbolic.Tensors;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
@@ -35,8 +36,11 @@ public sealed class Tape
     private int _integerCount;
     private double[] _doubles = new double[InitialScratch];
     private int _doublesUsed;
-    private float[] _singles = new float[InitialScratch];
+    private float[] _singles = NewSingles(InitialScratch);
     private int _singlesUsed;
+
+    // Floats a tensor's start is aligned to: one 64-byte cache line, so 256- and 512-bit loads never straddle two.
+    private const int SinglesAlignment = 16;
     private bool _stale;
     private Tensor[] _tensors = new Tensor[InitialTensors];
     private int _tensorCount;
@@ -205,15 +209,27 @@ public sealed class Tape
         {
             throw new ArgumentOutOfRangeException(nameof(length), length, "An array length cannot be negative.");
         }
-        if (_singles.Length - _singlesUsed < length)
+        int offset = AlignedSingle(_singles, _singlesUsed);
+        if (_singles.Length - offset < length)
         {
             // Buffers already handed out keep the old array alive; new ones come from a bigger one.
-            _singles = new float[Math.Max(_singles.Length * 2, _singlesUsed + length)];
+            _singles = NewSingles(Math.Max(_singles.Length * 2, _singlesUsed + length + SinglesAlignment));
+            offset = AlignedSingle(_singles, _singlesUsed);
         }
-        int offset = _singlesUsed;
-        _singlesUsed += length;
+        _singlesUsed = offset + length;
         SpanKernels.Zero(_singles.AsSpan(offset, length));
         return offset;
+    }
+
+    // The float arena lives on the pinned-object heap, so the addresses of its elements, and their alignment, stay put.
+    private static float[] NewSingles(int length) => GC.AllocateUninitializedArray<float>(length, pinned: true);
+
+    // The first position at or after `offset` whose address is a multiple of 64 bytes.
+    private static unsafe int AlignedSingle(float[] arena, int offset)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(arena)) + (nuint)offset * sizeof(float);
+        int misaligned = (int)(address % (SinglesAlignment * sizeof(float))) / sizeof(float);
+        return misaligned == 0 ? offset : offset + SinglesAlignment - misaligned;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using Backprop.Symbolic.Taping;
+using Backprop.Symbolic.Tests.Infrastructure;
 using CsCheck;
 using Xunit;
 
@@ -233,7 +234,11 @@ public sealed class TapePropertyTests
                             Check(BitConverter.SingleToInt32Bits(span[i]) == 0, step, $"RentSingles element {i} is {span[i]}");
                         }
                         span.Fill(float.NaN);
-                        singlesRented += length;
+                        // Each float rent starts on a 64-byte cache line: up to 15 floats of padding before it.
+                        int start = tape.GetMark().Singles - length;
+                        Check(start >= singlesRented && start < singlesRented + 16, step, $"RentSingles started at {start} after {singlesRented}");
+                        Check(length == 0 || Alignment.CacheLineOffset(span) == 0, step, "RentSingles is not on a cache line");
+                        singlesRented = start + length;
                         break;
                     }
                 }

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using Backprop.Symbolic.Taping;
+using Backprop.Symbolic.Tensors;
+using Backprop.Symbolic.Tests.Infrastructure;
 using Xunit;
 
 namespace Backprop.Symbolic.Tests.Taping;
@@ -351,7 +353,9 @@ public sealed class TapeTests
         tape.RentSingles(7);
         tape.RentSingles(0);
 
-        Assert.Equal(new Tape.Mark(2, 1, 10, 7), tape.GetMark());
+        Tape.Mark mark = tape.GetMark();
+        Assert.Equal(new Tape.Mark(2, 1, 10, mark.Singles), mark);
+        Assert.InRange(mark.Singles, 7, 7 + 2 * 15); // each float rent may start up to 15 floats on, at a cache line
     }
 
     [Fact]
@@ -564,7 +568,29 @@ public sealed class TapeTests
         Span<float> span = tape.RentSingles(length);
         Assert.Equal(length, span.Length);
         AssertAll(span, 0f);
-        Assert.Equal(length, tape.GetMark().Singles);
+        // The float arena starts each rent on a 64-byte cache line: at most 15 floats of padding before it.
+        Assert.InRange(tape.GetMark().Singles - length, 0, 15);
+        if (length > 0)
+        {
+            Assert.Equal(0, Alignment.CacheLineOffset(span));
+        }
+    }
+
+    [Fact]
+    public void Tensors_from_the_workspace_start_on_a_cache_line_and_do_not_overlap()
+    {
+        var tape = new Tape();
+        var tensors = new Tensor[20];
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            tensors[i] = tape.RentTensor(TensorShape.Of(i % 5 + 1, 3 + i));
+            Assert.Equal(0, Alignment.CacheLineOffset(tensors[i].Span));
+            tensors[i].Span.Fill(i);
+        }
+        for (int i = 0; i < tensors.Length; i++)
+        {
+            AssertAll(tensors[i].Span, (float)i);
+        }
     }
 
     [Fact]
