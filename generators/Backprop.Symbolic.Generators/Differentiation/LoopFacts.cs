@@ -64,12 +64,16 @@ internal sealed class LoopFacts
     /// <summary>The most arithmetic operations a floating value may take to be recomputed rather than recorded.</summary>
     public const int CheapOperations = 2;
 
-    public static int Operations(Expr e) => e switch
+    /// <summary>
+    /// The arithmetic operations <paramref name="e"/> takes; reading an element costs one, except an element of a
+    /// parameter or of a stable local array, which a load gives back as cheaply as the tape would.
+    /// </summary>
+    public int Operations(Expr e) => e switch
     {
         Unary u => 1 + Operations(u.Operand),
         Binary b => 1 + Operations(b.Left) + Operations(b.Right),
         Conversion c => 1 + Operations(c.Operand),
-        ElementRead r => 1,
+        ElementRead r => _stable.Contains(r.Sequence.Name) || !_localArrays.Contains(r.Sequence.Name) ? 0 : 1,
         _ => 0,
     };
 

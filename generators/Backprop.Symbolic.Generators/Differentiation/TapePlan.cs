@@ -155,7 +155,7 @@ internal sealed class TapePlan
                 return;
             }
             if (_scopes.DefinitionOf(name) is { } definition && _facts.IsRecomputable(definition.Value)
-                && (type.Kind is ScalarKind.Integer or ScalarKind.Bool || LoopFacts.Operations(definition.Value) <= LoopFacts.CheapOperations))
+                && (type.Kind is ScalarKind.Integer or ScalarKind.Bool || _facts.Operations(definition.Value) <= LoopFacts.CheapOperations))
             {
                 // Integer arithmetic (indices, counters), and a floating value one or two additions or
                 // multiplications away from values at hand, are cheaper to redo than to record.

@@ -46,7 +46,6 @@ namespace Samples
                         double r = points[n] - means[k];
                         double _t0 = 0.5 * r;
                         scores[k] = logWeights[k] - _t0 * r;
-                        record.Push(r);
                     }
                     global::System.Span<double> _logSumExp_dZ = tape.RentDoubles(scores.Length);
                     record.Commit();
@@ -60,7 +59,7 @@ namespace Samples
                 // backward sweep
                 // for (int n = 0; n < points.Length; n++)
                 double dTotal = 1.0;
-                for (int _k1 = _n1 - 1; _k1 >= 0; _k1--)
+                for (int n = _n1 - 1; n >= 0; n--)
                 {
                     global::System.Span<double> _logSumExp_dZ = record.PopDoubles();
                     int _n0 = global::System.Math.Max(0, means.Length);
@@ -69,7 +68,7 @@ namespace Samples
                     global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(dScores, dTotal, _logSumExp_dZ);
                     for (int k = _n0 - 1; k >= 0; k--)
                     {
-                        double r = record.PopDouble();
+                        double r = points[n] - means[k];
                         double _t0 = 0.5 * r;
                         // scores[k] = logWeights[k] - 0.5 * r * r;
                         double _a0 = dScores[k];
