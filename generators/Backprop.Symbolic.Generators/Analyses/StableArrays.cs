@@ -15,29 +15,6 @@ internal static class StableArrays
 {
     public static HashSet<string> Find(IReadOnlyList<Statement> body)
     {
-        return FilledThenRead(body);
-    }
-
-    /// <summary>
-    /// Local arrays created at the top level of a loop's body that the body fills and then only reads, some of
-    /// them inside a nested loop (so they are read many times, like the hidden layer of a per-sample network).
-    /// At the end of an iteration such an array holds exactly what the iteration read from it: the tape records
-    /// it whole, once per iteration, instead of once per element read.
-    /// </summary>
-    public static HashSet<string> FindPerIteration(IReadOnlyList<Statement> body)
-    {
-        var found = new HashSet<string>();
-        foreach (LoopStatement loop in VariableUses.Descendants(body).OfType<LoopStatement>())
-        {
-            var readInNestedLoops = new HashSet<string>();
-            ElementReads(VariableUses.Descendants(loop.Body).OfType<LoopStatement>().SelectMany(l => l.Header.Concat(l.Body)), readInNestedLoops);
-            found.UnionWith(FilledThenRead(loop.Body).Where(readInNestedLoops.Contains));
-        }
-        return found;
-    }
-
-    private static HashSet<string> FilledThenRead(IReadOnlyList<Statement> body)
-    {
         var stable = new HashSet<string>(body.OfType<ArrayAllocation>().Select(a => a.Target.Name));
         var lastWrite = new Dictionary<string, int>();
         var firstRead = new Dictionary<string, int>();
@@ -61,6 +38,24 @@ internal static class StableArrays
         }
         stable.RemoveWhere(name => firstRead.TryGetValue(name, out int read) && lastWrite.TryGetValue(name, out int write) && write >= read);
         return stable;
+    }
+
+    /// <summary>
+    /// Local arrays created at the top level of a loop's body that the body fills and then only reads, some of
+    /// them inside a nested loop (so they are read many times, like the hidden layer of a per-sample network).
+    /// At the end of an iteration such an array holds exactly what the iteration read from it: the tape records
+    /// it whole, once per iteration, instead of once per element read.
+    /// </summary>
+    public static HashSet<string> FindPerIteration(IReadOnlyList<Statement> body)
+    {
+        var found = new HashSet<string>();
+        foreach (LoopStatement loop in VariableUses.Descendants(body).OfType<LoopStatement>())
+        {
+            var readInNestedLoops = new HashSet<string>();
+            ElementReads(VariableUses.Descendants(loop.Body).OfType<LoopStatement>().SelectMany(l => l.Header.Concat(l.Body)), readInNestedLoops);
+            found.UnionWith(Find(loop.Body).Where(readInNestedLoops.Contains));
+        }
+        return found;
     }
 
     private static void Writes(IEnumerable<Statement> body, HashSet<string> written)

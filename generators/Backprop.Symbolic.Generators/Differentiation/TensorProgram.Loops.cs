@@ -71,7 +71,7 @@ internal sealed partial class TensorProgram
         }
         foreach (CarriedTensor c in loop.Carried)
         {
-            var carried = new CarriedTensor(c.Header, Resolve(c.Initial), Resolve(c.Next));
+            var carried = c with { Initial = Resolve(c.Initial), Next = Resolve(c.Next) };
             _stateEntries.Add(_flat.Count);
             _flat.Add((carried.Header, carried.Next, null, false, loop.Origin));
             range.Carried.Add(carried);

@@ -64,19 +64,8 @@ internal abstract partial class TensorMethodWriter
     protected static string ReportedName(Variable local, IReadOnlyDictionary<string, string>? names) =>
         names is not null && names.TryGetValue(local.Name, out string? name) ? name : local.Name;
 
-    /// <summary>
-    /// The names a loop's steps report their states under: the state's next value (<c>h_2</c>) is reported as the source's
-    /// variable (<c>h</c>), the loop header's name without the version the lowering gave it.
-    /// </summary>
-    protected static IReadOnlyDictionary<string, string> StateNames(LoopStep loop)
-    {
-        var names = new Dictionary<string, string>();
-        foreach (CarriedTensor c in loop.Carried)
-        {
-            names[c.Next.Name] = System.Text.RegularExpressions.Regex.Replace(c.Header.Name, "_[0-9]+$", "");
-        }
-        return names;
-    }
+    /// <summary>The names a loop's steps report their states under: the state's next value (<c>h_2</c>) as the source's variable (<c>h</c>).</summary>
+    protected static IReadOnlyDictionary<string, string> StateNames(LoopStep loop) => loop.Carried.ToDictionary(c => c.Next.Name, c => c.Name);
 
     /// <summary>The step argument of a report: the loop's index, or <c>InstrumentSteps.None</c> outside a loop.</summary>
     protected static string TimeStep(string? timeStep) => timeStep ?? InstrumentsNamespace + "InstrumentSteps.None";

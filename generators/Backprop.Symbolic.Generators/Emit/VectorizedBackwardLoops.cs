@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Backprop.Symbolic.Generators.Analyses;
 using Backprop.Symbolic.Generators.Model;
+using Backprop.Symbolic.Generators.Simplification;
 using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
 
 namespace Backprop.Symbolic.Generators.Emit;
@@ -56,12 +57,14 @@ internal static class VectorizedBackwardLoops
             }
         }
         var count = new Variable(loop.Count, TypeRef.Int32);
+        var defined = new HashSet<string>();
+        VariableUses.Definitions(loop.Body, defined);
         var output = new List<Statement>(loop.Body.OfType<CommentStatement>());
         foreach (Statement s in writes)
         {
             (Variable target, _, Expr value) = Parts(s);
             bool add = s is ElementAccumulation;
-            if (Call(target, value, add, loop, written, count, spans) is not { } call)
+            if (Call(target, value, add, loop, written, defined, count, spans) is not { } call)
             {
                 return null;
             }
@@ -78,15 +81,15 @@ internal static class VectorizedBackwardLoops
     };
 
     /// <summary>The TensorPrimitives call for <c>target[i] (+)= value</c> over 0 … n − 1, or null when the value has another shape.</summary>
-    private static Expr? Call(Variable target, Expr value, bool add, ReverseLoop loop, HashSet<string> written, Variable count, ISet<string> spans)
+    private static Expr? Call(Variable target, Expr value, bool add, ReverseLoop loop, HashSet<string> written, HashSet<string> defined,
+        Variable count, ISet<string> spans)
     {
         Expr destination = Slice(target, count);
         bool Invariant(Expr e)
         {
             var names = new HashSet<string>();
             VariableUses.Names(e, names);
-            return e is not ElementRead && !ContainsElementRead(e) && !names.Contains(loop.Index) && !names.Overlaps(written)
-                && !names.Overlaps(Defined(loop));
+            return !ReadsElements(e) && !names.Contains(loop.Index) && !names.Overlaps(written) && !names.Overlaps(defined);
         }
         Expr? Elements(Expr e) => e is ElementRead { Index: Variable i } r && i.Name == loop.Index && !written.Contains(r.Sequence.Name) && spans.Contains(r.Sequence.Name)
             ? Slice(r.Sequence, count) : null;
@@ -115,25 +118,5 @@ internal static class VectorizedBackwardLoops
     private static Expr Slice(Variable span, Variable count) =>
         new PassiveCall(Identifier(span.Name) + ".Slice", new Expr[] { new Constant(0, TypeRef.Int32), count }.ToEquatableArray(), span.Type);
 
-    private static HashSet<string> Defined(ReverseLoop loop)
-    {
-        var defined = new HashSet<string>();
-        VariableUses.Definitions(loop.Body, defined);
-        return defined;
-    }
-
-    private static bool ContainsElementRead(Expr e)
-    {
-        return e switch
-        {
-            ElementRead => true,
-            Unary u => ContainsElementRead(u.Operand),
-            Binary b => ContainsElementRead(b.Left) || ContainsElementRead(b.Right),
-            Conversion c => ContainsElementRead(c.Operand),
-            MathCall m => m.Arguments.Any(ContainsElementRead),
-            PassiveCall p => p.Arguments.Any(ContainsElementRead),
-            Select s => ContainsElementRead(s.Condition) || ContainsElementRead(s.WhenTrue) || ContainsElementRead(s.WhenFalse),
-            _ => false,
-        };
-    }
+    private static bool ReadsElements(Expr e) => e is ElementRead || CommonSubexpressions.Children(e).Any(ReadsElements);
 }

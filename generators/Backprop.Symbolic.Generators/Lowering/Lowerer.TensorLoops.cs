@@ -158,7 +158,7 @@ internal sealed partial class Lowerer
                 _diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.TensorLoopCarried, LoopHeader(loop.Syntax), Env.NameOf(key),
                     "its next value is not computed in the step", "assign it a tensor the step computes from the state"));
             }
-            state.Add(new CarriedTensor(header, initial, next));
+            state.Add(new CarriedTensor(header, initial, next, Env.NameOf(key)));
         }
         _origin = origin;
         output.Add(new TensorLoop(counter, start, end, state.ToEquatableArray(), statements.ToEquatableArray(), origin));

@@ -10,5 +10,8 @@ namespace Backprop.Symbolic.Generators.Model;
 public sealed record TensorLoop(Variable Counter, Expr Start, Expr End, EquatableArray<CarriedTensor> Carried, EquatableArray<Statement> Body, int Origin)
     : Statement(Origin);
 
-/// <summary>A tensor a loop carries from one step to the next: its value in the step (<see cref="Header"/>), before the loop, and after the step.</summary>
-public sealed record CarriedTensor(Variable Header, Variable Initial, Variable Next);
+/// <summary>
+/// A tensor a loop carries from one step to the next: its value in the step (<see cref="Header"/>), before the loop, and
+/// after the step; <see cref="Name"/> is the source's variable (what instruments report it as).
+/// </summary>
+public sealed record CarriedTensor(Variable Header, Variable Initial, Variable Next, string Name);
