@@ -201,4 +201,24 @@ public sealed class CustomTensorGradientDiagnosticTests
         DiagnosticAssert.NoGradient(run, "Net");
         DiagnosticAssert.HasGradient(run, "Passive");
     }
+
+    [Fact]
+    public void BPS0013_differentiated_span_passed_to_a_custom_loss_whose_span_parameter_has_no_partial()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports(Header + """
+            public static partial class C
+            {
+                [CustomGradient(nameof(WeightedGradient))]
+                public static float Weighted(Tensor p, ReadOnlySpan<float> weights) => Sum(p) * weights[0];
+
+                public static float WeightedGradient(Tensor p, ReadOnlySpan<float> weights, Tensor dP) { dP.Fill(weights[0]); return Sum(p) * weights[0]; }
+
+                [Differentiable]
+                public static float Uses(Tensor x, ReadOnlySpan<float> w) => Weighted(x, [|w|]);
+            }
+            """,
+            "BPS0013",
+            "Argument 'w' depends on the differentiated parameters, but 'Weighted' does not differentiate its parameter 'weights'; add 'weights' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+        DiagnosticAssert.NoGradient(run, "Uses");
+    }
 }

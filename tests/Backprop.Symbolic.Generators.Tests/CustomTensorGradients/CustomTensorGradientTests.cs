@@ -74,6 +74,8 @@ public sealed class CustomTensorGradientTests
         "SwishPassiveInput" => new object[] { Random(24, -1, 1, 3, 3), Random(25, -1, 1, 3, 3), 0.8f },
         "GateLoss" => GateArguments(),
         "Recurrent" or "GeneratedRecurrent" => RecurrentArguments(),
+        "ScaledRecurrent" => new object[] { Random(26, -1, 1, 3, 2, 4), Random(27, -0.5, 0.5, 2, 3), Random(28, -0.8, 0.8, 4, 3), Random(29, -0.8, 0.8, 3, 3) },
+        "InstrumentedNet" => new object[] { Random(30, -1, 1, 3, 4), Random(31, -1, 1, 4, 2), Random(32, -1, 1, 3, 2) },
         _ => throw new ArgumentException(method),
     };
 
@@ -189,6 +191,30 @@ public sealed class CustomTensorGradientTests
         AssertSame(Ops, "RecurrentGradient", "GeneratedRecurrentGradient", args, custom);
     }
 
+    [Fact]
+    public void Custom_loss_in_a_loop_over_time_steps_against_central_differences()
+    {
+        Matches(Ops, "ScaledRecurrentGradient", Arguments("ScaledRecurrent"), v =>
+        {
+            double[] h = v[1];
+            for (int t = 0; t < 3; t++)
+            {
+                double[] x = v[0].Skip(t * 8).Take(8).ToArray();
+                double scale = LogCosh(h, v[1]);
+                h = Reference.Map(Reference.Zip(Reference.MatMul(x, v[2], 2, 4, 3), Reference.MatMul(h, v[3], 2, 3, 3), (p, q) => p + q * scale), Math.Tanh);
+            }
+            return Reference.Sum(Reference.Map(h, y => y * y));
+        });
+    }
+
+    [Fact]
+    public void Instrumented_caller_of_a_custom_layer_and_loss()
+    {
+        Matches(Ops, "InstrumentedNetLoggedGradient", Arguments("InstrumentedNet"), v => LogCosh(Swish(Reference.MatMul(v[0], v[1], 3, 4, 2), 1), v[2]));
+        object log = Ops.GetProperty("LastLog")!.GetValue(null)!;
+        Assert.Equal(new[] { "value h", "adjoint h" }, (System.Collections.Generic.List<string>)log.GetType().GetProperty("Names")!.GetValue(log)!);
+    }
+
     // ----- forward mode ------------------------------------------------------------------------------------------
 
     [Theory]
@@ -201,6 +227,7 @@ public sealed class CustomTensorGradientTests
     [InlineData("SwishPassiveInput")]
     [InlineData("GateLoss")]
     [InlineData("Recurrent")]
+    [InlineData("ScaledRecurrent")]
     public void Forward_mode_is_the_gradient_along_a_direction(string method)
     {
         DerivativeMatchesGradient(Ops, method + "Gradient", method + "Derivative", Arguments(method));

@@ -16,6 +16,16 @@ internal static class CustomTensorSource
 
         namespace CustomTensors;
 
+        /// <summary>Logs what an instrumented method reports, in order.</summary>
+        public sealed class NameLog : Backprop.Symbolic.Instruments.IInstrumentSink
+        {
+            public System.Collections.Generic.List<string> Names { get; } = new();
+
+            public void Activation(string name, Backprop.Symbolic.Instruments.ActivationKind kind, Tensor value, int step) => Names.Add("value " + name);
+
+            public void Adjoint(string name, Tensor adjoint, int step) => Names.Add("adjoint " + name);
+        }
+
         public static partial class Ops
         {
             private const float Ln2 = 0.6931471805599453f;
@@ -230,6 +240,34 @@ internal static class CustomTensorSource
                     h = GeneratedSwish(MatMul(TimeStep(xs, t), W) + MatMul(h, U), beta);
                 }
                 return Sum(Square(h));
+            }
+
+            // The custom loss inside a loop over time steps: its backward step calls the gradient.
+            [Differentiable(nameof(W), nameof(U))]
+            public static float ScaledRecurrent(Tensor xs, Tensor h0, Tensor W, Tensor U)
+            {
+                Tensor h = h0;
+                for (int t = 0; t < xs.Shape[0]; t++)
+                {
+                    h = Tanh(MatMul(TimeStep(xs, t), W) + MatMul(h, U) * LogCosh(h, h0));
+                }
+                return Sum(Square(h));
+            }
+
+            // An instrumented caller: the custom layer has no instrumented overload, so the caller reports around it.
+            [Differentiable(nameof(w), Instrumented = true)]
+            public static float InstrumentedNet(Tensor x, Tensor w, Tensor y)
+            {
+                Tensor h = Swish(MatMul(x, w), 1f);
+                return LogCosh(h, y);
+            }
+
+            public static NameLog LastLog { get; private set; } = new();
+
+            public static float InstrumentedNetLoggedGradient(Tensor x, Tensor w, Tensor y, Tensor dW)
+            {
+                LastLog = new NameLog();
+                return InstrumentedNetGradient(x, w, y, dW, LastLog);
             }
 
             // ----- allocation: the fewest bytes over up to three rounds of calls, once warm ---------------------------
