@@ -63,6 +63,9 @@ public sealed class CustomTensorGradientTests
 
     private static object[] GateArguments() => new object[] { Random(16, -1, 1, 3, 4), Random(17, -1, 1, 4, 2), Random(18, -1, 1, 3, 2) };
 
+    private static object[] NormalizedNetArguments() =>
+        new object[] { Random(33, -1, 1, 4, 3), Random(34, -1, 1, 3, 5), Random(35, 0.5, 1.5, 5), Random(36, -0.5, 0.5, 5), Random(37, -1, 1, 4, 5) };
+
     private static object[] Arguments(string method) => method switch
     {
         "LogCoshOf" => new object[] { Random(20, -2, 2, 3, 4), Random(21, -2, 2, 3, 4) },
@@ -75,6 +78,7 @@ public sealed class CustomTensorGradientTests
         "GateLoss" => GateArguments(),
         "Recurrent" or "GeneratedRecurrent" => RecurrentArguments(),
         "ScaledRecurrent" => new object[] { Random(26, -1, 1, 3, 2, 4), Random(27, -0.5, 0.5, 2, 3), Random(28, -0.8, 0.8, 4, 3), Random(29, -0.8, 0.8, 3, 3) },
+        "NormalizedNet" => NormalizedNetArguments(),
         "InstrumentedNet" => new object[] { Random(30, -1, 1, 3, 4), Random(31, -1, 1, 4, 2), Random(32, -1, 1, 3, 2) },
         _ => throw new ArgumentException(method),
     };
@@ -215,6 +219,13 @@ public sealed class CustomTensorGradientTests
         Assert.Equal(new[] { "value h", "adjoint h" }, (System.Collections.Generic.List<string>)log.GetType().GetProperty("Names")!.GetValue(log)!);
     }
 
+    [Fact]
+    public void Runtime_layer_norm_with_hand_written_derivatives_in_a_network()
+    {
+        Matches(Ops, "NormalizedNetGradient", NormalizedNetArguments(), v =>
+            Reference.MeanSquaredError(Reference.Map(Backprop.Symbolic.Tests.Layers.NormalizationReference.LayerNorm(Reference.MatMul(v[0], v[1], 4, 3, 5), v[2], v[3]), Math.Tanh), v[4]));
+    }
+
     // ----- forward mode ------------------------------------------------------------------------------------------
 
     [Theory]
@@ -228,6 +239,7 @@ public sealed class CustomTensorGradientTests
     [InlineData("GateLoss")]
     [InlineData("Recurrent")]
     [InlineData("ScaledRecurrent")]
+    [InlineData("NormalizedNet")]
     public void Forward_mode_is_the_gradient_along_a_direction(string method)
     {
         DerivativeMatchesGradient(Ops, method + "Gradient", method + "Derivative", Arguments(method));
@@ -240,12 +252,14 @@ public sealed class CustomTensorGradientTests
     [InlineData("SwishNetDerivativeAllocations")]
     [InlineData("RegressionAllocations")]
     [InlineData("RecurrentAllocations")]
+    [InlineData("NormalizedNetAllocations")]
     public void Steady_state_calls_allocate_nothing(string driver)
     {
         object[] args = driver switch
         {
             "RegressionAllocations" => RegressionArguments(),
             "RecurrentAllocations" => RecurrentArguments(),
+            "NormalizedNetAllocations" => NormalizedNetArguments(),
             _ => SwishNetArguments(),
         };
         Assert.Equal(0L, (long)Ops.GetMethod(driver)!.Invoke(null, args.Append(100).ToArray())!);

@@ -270,6 +270,17 @@ internal static class CustomTensorSource
                 return InstrumentedNetGradient(x, w, y, dW, LastLog);
             }
 
+            // The runtime's LayerNorm, whose derivatives are written by hand ([CustomGradient] in a referenced assembly).
+            [Differentiable(nameof(w), nameof(gain), nameof(bias))]
+            public static float NormalizedNet(Tensor x, Tensor w, Tensor gain, Tensor bias, Tensor y) =>
+                MeanSquaredError(Tanh(Backprop.Symbolic.Layers.Normalization.LayerNorm(MatMul(x, w), gain, bias)), y);
+
+            public static long NormalizedNetAllocations(Tensor x, Tensor w, Tensor gain, Tensor bias, Tensor y, int calls)
+            {
+                Tensor dW = Zeros(w.Shape), dGain = Zeros(gain.Shape), dBias = Zeros(bias.Shape);
+                return Fewest(calls, () => { NormalizedNetGradient(x, w, gain, bias, y, dW, dGain, dBias); NormalizedNetDerivative(x, w, gain, bias, y, dW, dGain, dBias, out _); });
+            }
+
             // ----- allocation: the fewest bytes over up to three rounds of calls, once warm ---------------------------
 
             public static long SwishNetAllocations(Tensor x, Tensor w, Tensor b, Tensor y, float beta, int calls)
