@@ -36,8 +36,7 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 CustomGradientReader.MetadataName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (ctx, _) => CheckCustomGradient(ctx))
-            .Where(static error => error is not null)
-            .Select(static (error, _) => error!)
+            .SelectMany(static (errors, _) => errors)
             .WithTrackingName(TrackingNames.CustomGradients);
 
         Report(context, customGradientErrors);
@@ -76,16 +75,18 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 }
             });
 
-    private static DiagnosticInfo? CheckCustomGradient(GeneratorAttributeSyntaxContext context)
+    private static EquatableArray<DiagnosticInfo> CheckCustomGradient(GeneratorAttributeSyntaxContext context)
     {
         var method = (IMethodSymbol)context.TargetSymbol;
         AttributeData attribute = context.Attributes[0];
-        if (CustomGradientReader.Resolve(method, attribute, out string expected) is not null)
-        {
-            return null;
-        }
         SyntaxNode where = attribute.ApplicationSyntaxReference?.GetSyntax() ?? context.TargetNode;
-        return DiagnosticFactory.Create(DiagnosticDescriptors.CustomGradientMismatch, where, method.ContainingType.Name + "." + method.Name, expected);
+        EquatableArray<DiagnosticInfo> tensorChecks = CustomTensorGradientReader.Check(method, attribute, where);
+        if (CustomTensorGradientReader.IsTensorMethod(method) || CustomGradientReader.Resolve(method, attribute, out string expected) is not null)
+        {
+            return tensorChecks;
+        }
+        return tensorChecks.Concat(new[] { DiagnosticFactory.Create(DiagnosticDescriptors.CustomGradientMismatch, where, method.ContainingType.Name + "." + method.Name, expected) })
+            .ToEquatableArray();
     }
 
     private static (GeneratedFile? File, DiagnosticInfo? Error) Generate(MethodModel model, System.Threading.CancellationToken cancellationToken)

@@ -152,4 +152,16 @@ public static class DiagnosticDescriptors
         "BPS9999",
         "Internal generator error",
         "The generator failed on '{0}': {1}; the other [Differentiable] methods were still generated. Please report this with the method's source.");
+
+    /// <summary>BPS0026: [CustomGradient] on a method with tensors is declared wrongly (its tangent or value method, or the method itself).</summary>
+    public static readonly DiagnosticDescriptor CustomTensorGradientDeclaration = Error(
+        "BPS0026",
+        "Custom tensor gradient is declared wrongly",
+        "[CustomGradient] on '{0}': {1}");
+
+    /// <summary>BPS0027: forward mode reaches a custom layer whose [CustomGradient] names no tangent.</summary>
+    public static readonly DiagnosticDescriptor CustomLayerWithoutTangent = Error(
+        "BPS0027",
+        "Custom layer has no tangent for forward mode",
+        "'{0}' has a hand-written pullback but no tangent, which '{1}' (the forward mode generated for this method) needs; name one with [CustomGradient(…, Tangent = nameof({2}))] and declare it in the same type as: {3}");
 }

@@ -105,6 +105,11 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 WriteLayerWithTangent(layer);
                 continue;
             }
+            if (step is KernelStep { Operation.Function: TensorFunction.CustomLoss } loss && Program.Active.Contains(loss.Target.Name))
+            {
+                WriteCustomLossWithTangent(loss);
+                continue;
+            }
             WritePrimal(step, value);
             switch (step)
             {
@@ -133,8 +138,8 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
         string tangent = Names.Fresh(NameAllocator.AdjointStem(k.Target.Name));
         _tangents[k.Target.Name] = tangent;
         arguments.Add("out " + TensorGradientEmitter.TensorType + " " + Identifier(tangent));
-        string method = k.Operation.Method!;
-        Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(k.Target.Name) + " = " + method + "Derivative(" + string.Join(", ", arguments) + ");");
+        string method = k.Operation.Custom?.Tangent ?? k.Operation.Method! + "Derivative";
+        Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(k.Target.Name) + " = " + method + "(" + string.Join(", ", arguments) + ");");
     }
 
     /// <summary>The tangent of a float expression by the scalar derivative rules; null when it is zero.</summary>

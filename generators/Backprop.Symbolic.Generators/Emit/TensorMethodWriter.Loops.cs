@@ -51,10 +51,11 @@ internal abstract partial class TensorMethodWriter
     /// takes the sink.
     /// </summary>
     protected bool RecordsLayer(KernelStep k) =>
-        RecordsLoops && Program.Active.Contains(k.Target.Name) && !(Sink is not null && k.Operation.Instrumented);
+        RecordsLoops && Program.Active.Contains(k.Target.Name) && !(Sink is not null && k.Operation.Instrumented) && k.Operation.Custom is null;
 
     /// <summary>The layer method a forward sweep calls for <paramref name="k"/>.</summary>
-    protected string LayerValueMethod(KernelStep k) => RecordsLayer(k) ? ValueRecordedMethod(k.Operation.Method!) : ValueMethod(k.Operation.Method!);
+    protected string LayerValueMethod(KernelStep k) =>
+        k.Operation.Custom?.Value ?? (RecordsLayer(k) ? ValueRecordedMethod(k.Operation.Method!) : ValueMethod(k.Operation.Method!));
 
     /// <summary>The name of a layer's value method that also pushes what its recorded pullback reads.</summary>
     public static string ValueRecordedMethod(string method) => method + "ValueRecorded";

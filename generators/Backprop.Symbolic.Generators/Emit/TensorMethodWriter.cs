@@ -251,6 +251,9 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.MeanSquaredError:
                 Writer.Line("float " + target + " = " + kernels + ".MeanSquaredError(" + Print(a[0]) + ", " + Print(a[1]) + ");");
                 break;
+            case TensorFunction.CustomLoss:
+                WriteCustomLoss(k);
+                break;
             case TensorFunction.TimeStep:
             case TensorFunction.Chunk:
                 WriteSequenceKernel(k);

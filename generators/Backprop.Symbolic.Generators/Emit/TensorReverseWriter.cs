@@ -86,6 +86,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         }
 
         string value = Names.Fresh("value");
+        PartialsInForward = true;
         WithTape(value, () =>
         {
             Writer.Line("// forward sweep");
@@ -211,6 +212,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             else
             {
                 Writer.Line("// forward sweep");
+                PartialsInForward = true;
                 foreach (TensorStep step in Program.Steps)
                 {
                     WritePrimal(step, "_");
@@ -277,6 +279,11 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         IReadOnlyList<Expr> a = k.Operation.Arguments;
         bool Active(int i) => a[i] is Variable v && Program.Active.Contains(v.Name);
         string kernels = TensorGradientEmitter.Kernels;
+        if (k.Operation.Function == TensorFunction.CustomLoss)
+        {
+            WriteCustomLossBackward(k);
+            return;
+        }
         if (k.Operation.Function == TensorFunction.Layer)
         {
             if (!_tensorAdjoints.TryGetValue(k.Target.Name, out string? dLayer))
@@ -320,7 +327,7 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             else
             {
                 arguments.AddRange(LayerSink(k.Operation, forward: false));
-                Writer.Line(PullbackMethod(k.Operation.Method!) + "(" + string.Join(", ", arguments) + ");");
+                Writer.Line((k.Operation.Custom?.Gradient ?? PullbackMethod(k.Operation.Method!)) + "(" + string.Join(", ", arguments) + ");");
             }
             foreach ((Expr argument, string local) in floats)
             {

@@ -69,6 +69,8 @@ internal sealed partial class Lowerer
                 case ILoopOperation loop:
                     CheckTensorLoop(loop); // loops over time steps are lowered, anything else reported
                     break;
+                case IInvocationOperation call when IsCustomTensorCall(call.TargetMethod):
+                    break; // lowered to its hand-written derivatives
                 case IInvocationOperation call when IsLayer(call.TargetMethod):
                     break; // lowered to the layer's value and pullback
                 case IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod)
@@ -95,6 +97,9 @@ internal sealed partial class Lowerer
         result = null!;
         switch (op)
         {
+            case IInvocationOperation call when IsCustomTensorCall(call.TargetMethod):
+                result = LowerCustomTensorCall(call, env, output);
+                return true;
             case IInvocationOperation call when IsLayer(call.TargetMethod):
                 result = LowerLayerCall(call, env, output);
                 return true;

@@ -112,6 +112,13 @@ public enum TensorFunction
 
     /// <summary><c>MeanSquaredError(prediction, target)</c>: the mean over all elements, a float.</summary>
     MeanSquaredError,
+
+    /// <summary>
+    /// A call of a float-returning method with tensors that has a hand-written gradient (<c>[CustomGradient]</c>):
+    /// <see cref="TensorOperation.Method"/> names it, <see cref="TensorOperation.Custom"/> its gradient, and
+    /// <see cref="TensorOperation.Differentiated"/> says which parameters have partials. A float.
+    /// </summary>
+    CustomLoss,
 }
 
 /// <summary>
@@ -129,6 +136,12 @@ public sealed record TensorOperation(TensorFunction Function, EquatableArray<Exp
 
     /// <summary>For a <see cref="TensorFunction.Layer"/>: the layer is instrumented, so it has overloads that report to a sink.</summary>
     public bool Instrumented { get; init; }
+
+    /// <summary>
+    /// For a <see cref="TensorFunction.CustomLoss"/>, and for a <see cref="TensorFunction.Layer"/> declared with
+    /// <c>[CustomGradient]</c>: the hand-written methods the sweeps call instead of generated ones.
+    /// </summary>
+    public CustomTensorMethods? Custom { get; init; }
 
     /// <summary>True for the operations computed element by element (fusable into one loop).</summary>
     public bool IsElementwise => Function is >= TensorFunction.Add and <= TensorFunction.Sqrt;
