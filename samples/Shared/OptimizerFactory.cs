@@ -11,14 +11,14 @@ public static class OptimizerFactory
 
     /// <summary>
     /// The optimizer called <paramref name="name"/> with <paramref name="learningRate"/>, <paramref name="weightDecay"/>
-    /// (which rmsprop does not take) and its usual defaults otherwise.
+    /// and its usual defaults otherwise.
     /// </summary>
     public static Optimizer Create(string name, float learningRate, float weightDecay = 0f) => name switch
     {
         "sgd" => new Sgd(learningRate, weightDecay: weightDecay),
         "momentum" => new Momentum(learningRate, weightDecay: weightDecay),
         "nesterov" => new Nesterov(learningRate, weightDecay: weightDecay),
-        "rmsprop" => new RmsProp(learningRate),
+        "rmsprop" => new RmsProp(learningRate, weightDecay: weightDecay),
         "adam" => new Adam(learningRate, weightDecay: weightDecay),
         "adamw" => new AdamW(learningRate, weightDecay: weightDecay),
         _ => throw new ArgumentException($"Unknown optimizer '{name}'; use one of {string.Join(", ", Names)}."),

@@ -76,6 +76,9 @@ internal static class VariableUses
                 case TapePush p:
                     VariableUses.Names(p.Value, read);
                     break;
+                case TapeReserve r:
+                    VariableUses.Names(r.Count, read);
+                    break;
                 case SpanAccumulation a:
                     read.Add(a.Target.Name);
                     read.Add(a.Values.Name);

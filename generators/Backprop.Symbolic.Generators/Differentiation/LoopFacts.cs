@@ -115,14 +115,21 @@ internal sealed class LoopFacts
     }
 
     /// <summary>
-    /// The number of iterations of a loop known before it starts: <c>for (i = a; i &lt; b; i++)</c> with no
-    /// <c>break</c>, <c>b</c> computed before the loop. Then it is <c>max(0, b − a)</c>, recomputed instead of recorded.
+    /// The number of iterations of a loop known before it starts: <c>for (i = a; i &lt; b; i++)</c> (or <c>i &lt;= b</c>),
+    /// or <c>for (i = a; i &gt;= b; i--)</c> (or <c>i &gt; b</c>), with no <c>break</c>, <c>b</c> computed before the loop.
+    /// Then it is <c>max(0, b − a)</c> (<c>max(0, a − b + 1)</c> and so on), recomputed instead of recorded.
     /// </summary>
     public Expr? TripCount(LoopStatement loop)
     {
-        if (loop.Header.Count > 0 || loop.Condition is not Binary { Operator: BinaryOperator.LessThan, Left: Variable counter, Right: var bound }
+        if (loop.Header.Count > 0 || loop.Condition is not Binary { Left: Variable counter, Right: var bound } condition
             || !_scopes.HeadersOf(loop).Contains(counter.Name) || !IsRecomputable(bound) || Breaks(loop.Body)
-            || !Stepping(loop, counter.Name, out Expr initial, out double step) || step != 1)
+            || !Stepping(loop, counter.Name, out Expr initial, out double step))
+        {
+            return null;
+        }
+        bool upward = condition.Operator is BinaryOperator.LessThan or BinaryOperator.LessThanOrEqual;
+        bool downward = condition.Operator is BinaryOperator.GreaterThan or BinaryOperator.GreaterThanOrEqual;
+        if (!(upward && step == 1 || downward && step == -1))
         {
             return null;
         }
@@ -134,8 +141,16 @@ internal sealed class LoopFacts
         {
             return null; // the bound changes in the loop, or is a local array's length (the backward sweep has only its adjoint)
         }
-        Expr difference = initial is Constant { Value: 0 } ? bound : new Binary(BinaryOperator.Subtract, bound, initial, TypeRef.Int32);
+        // upward: bound − initial; downward: initial − bound; plus one when the bound itself is reached.
+        Expr difference = upward ? Subtract(bound, initial) : Subtract(initial, bound);
+        if (condition.Operator is BinaryOperator.LessThanOrEqual or BinaryOperator.GreaterThanOrEqual)
+        {
+            difference = new Binary(BinaryOperator.Add, difference, new Constant(1, TypeRef.Int32), TypeRef.Int32);
+        }
         return new MathCall("Max", new[] { (Expr)new Constant(0, TypeRef.Int32), difference }.ToEquatableArray(), TypeRef.Int32);
+
+        static Expr Subtract(Expr left, Expr right) =>
+            right is Constant { Value: 0 } ? left : new Binary(BinaryOperator.Subtract, left, right, TypeRef.Int32);
     }
 
     private static bool Breaks(IEnumerable<Statement> body) => body.Any(s => s switch

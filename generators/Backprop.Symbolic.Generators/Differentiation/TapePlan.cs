@@ -217,6 +217,10 @@ internal sealed class TapePlan
                     {
                         (header.Count > 0 ? header : statements).InsertRange(0, copies);
                     }
+                    if (Reservation(l, statements, pushes) is { } reserve)
+                    {
+                        output.Insert(ReservePosition(output, reserve), reserve);
+                    }
                     output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
                     break;
                 }
@@ -252,6 +256,49 @@ internal sealed class TapePlan
             output.AddRange(own.Select(v => (Statement)new TapePush(v)));
         }
         return output;
+    }
+
+    /// <summary>
+    /// When a loop's trip count is known before it starts and the only pushes in its body are the floating-point
+    /// values it records at the end of each iteration, room for all of them is made before the loop and the pushes
+    /// become <see cref="TapePush.Reserved"/> (rewritten in <paramref name="body"/>): the body then calls nothing
+    /// that could grow the stack, so the JIT can keep the loop's floating-point values in registers.
+    /// </summary>
+    private TapeReserve? Reservation(LoopStatement loop, List<Statement> body, List<Variable> pushes)
+    {
+        if (pushes.Count == 0 || pushes.Any(v => v.Type.Kind is not (ScalarKind.Double or ScalarKind.Single))
+            || VariableUses.Descendants(body).OfType<TapePush>().Count() != pushes.Count
+            || body.Count < pushes.Count || _facts.TripCount(loop) is not { } count)
+        {
+            return null;
+        }
+        for (int i = body.Count - pushes.Count; i < body.Count; i++)
+        {
+            if (body[i] is not TapePush push)
+            {
+                return null;
+            }
+            body[i] = push with { Reserved = true };
+        }
+        return new TapeReserve(pushes.Count == 1
+            ? count
+            : new Binary(BinaryOperator.Multiply, count, new Constant(pushes.Count, TypeRef.Int32), TypeRef.Int32));
+    }
+
+    /// <summary>
+    /// Where a reservation goes: as early as it can, before the assignments just ahead of the loop that it does not
+    /// read (<c>double p = 0.0;</c>), so no floating-point value that the loop carries is live across its call.
+    /// </summary>
+    private static int ReservePosition(List<Statement> output, TapeReserve reserve)
+    {
+        var reads = new HashSet<string>();
+        VariableUses.Names(reserve.Count, reads);
+        int position = output.Count;
+        while (position > 0 && output[position - 1] is Assignment a && !reads.Contains(a.Target.Name))
+        {
+            position--;
+        }
+        return position;
     }
 
     private static bool EndsInBreak(IReadOnlyList<Statement> body) =>

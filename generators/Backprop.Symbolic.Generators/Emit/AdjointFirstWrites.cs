@@ -45,11 +45,29 @@ internal static class AdjointFirstWrites
             Statement[] body = loop.Body.ToArray();
             body[inside[0]] = new ElementWrite(write.Sequence, write.Index, write.Value, write.Origin);
             result[at[0]] = loop with { Body = body.ToEquatableArray() };
-            result.Insert(at[0], new ExpressionStatement(
-                new PassiveCall(ZeroOutside, new Expr[] { adjoint, lowest, new Variable(loop.Count, TypeRef.Int32) }.ToEquatableArray(), TypeRef.Int32), -1));
+            var zero = new ExpressionStatement(
+                new PassiveCall(ZeroOutside, new Expr[] { adjoint, lowest, new Variable(loop.Count, TypeRef.Int32) }.ToEquatableArray(), TypeRef.Int32), -1);
+            result.Insert(EarliestBefore(result, at[0], zero.Value), zero);
             assigned.Add(adjoint.Name);
         }
         return (result, assigned);
+    }
+
+    /// <summary>
+    /// The zeroing call goes before the assignments and comments just ahead of the loop that it does not read (the
+    /// scalar adjoints' <c>double dX_1 = 0.0;</c>), so those floating-point values are not live across a call: the
+    /// JIT would otherwise keep them in memory for the whole loop.
+    /// </summary>
+    private static int EarliestBefore(List<Statement> statements, int position, Expr call)
+    {
+        var reads = new HashSet<string>();
+        VariableUses.Names(call, reads);
+        while (position > 0 && (statements[position - 1] is CommentStatement
+            || statements[position - 1] is Assignment a && !reads.Contains(a.Target.Name)))
+        {
+            position--;
+        }
+        return position;
     }
 
     /// <summary>

@@ -111,6 +111,12 @@ internal static class MethodBodyWriter
                     context.Scope.Pop();
                     writer.Close();
                     break;
+                case TapeReserve reserve:
+                    writer.Line(context.Recorder + ".Reserve(" + Print(reserve.Count) + ");");
+                    break;
+                case TapePush { Reserved: true } push:
+                    writer.Line(context.Recorder + ".PushReserved(" + Print(push.Value) + ");");
+                    break;
                 case TapePush push:
                     writer.Line(context.Recorder + ".Push(" + (push.Value.Type.Kind == ScalarKind.Integer && push.Value.Type.Name is not ("int" or "long") ? "(long)" : "") + Print(push.Value) + ");");
                     break;

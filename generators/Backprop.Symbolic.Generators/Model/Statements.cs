@@ -86,7 +86,17 @@ public sealed record ElementAccumulation(Variable Sequence, Expr Index, Expr Val
 public sealed record ArrayAllocation(Variable Target, Expr Length, EquatableArray<Expr> Elements, int Origin) : Statement(Origin);
 
 /// <summary>Pushes a forward value the backward sweep will need onto the per-thread tape.</summary>
-public sealed record TapePush(Expr Value) : Statement(-1);
+public sealed record TapePush(Expr Value) : Statement(-1)
+{
+    /// <summary>Pushed into room a <see cref="TapeReserve"/> made before the loop: no capacity check, nothing that could grow the stack.</summary>
+    public bool Reserved { get; init; }
+}
+
+/// <summary>
+/// Makes room on the tape's value stack for <see cref="Count"/> pushes before a loop whose trip count is known, so the
+/// loop's body calls nothing (a call would send the loop's floating-point values through memory on each iteration).
+/// </summary>
+public sealed record TapeReserve(Expr Count) : Statement(-1);
 
 /// <summary>Pops the value pushed last into <see cref="Target"/> (declared on first assignment).</summary>
 public sealed record TapePop(Variable Target) : Statement(-1);

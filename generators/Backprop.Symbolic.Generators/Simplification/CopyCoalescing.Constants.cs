@@ -51,6 +51,7 @@ internal static partial class CopyCoalescing
         Assignment { Target.Type.Kind: ScalarKind.Integer } a => a with { Value = Fold(a.Value) },
         ElementWrite w => w with { Index = Fold(w.Index) },
         ElementAccumulation w => w with { Index = Fold(w.Index) },
+        TapeReserve r => r with { Count = Fold(r.Count) },
         IfStatement f => f with { Then = f.Then.Select(FoldIntegers).ToEquatableArray(), Else = f.Else.Select(FoldIntegers).ToEquatableArray() },
         LoopStatement l => l with { Header = l.Header.Select(FoldIntegers).ToEquatableArray(), Body = l.Body.Select(FoldIntegers).ToEquatableArray() },
         ReverseLoop r => r with { Body = r.Body.Select(FoldIntegers).ToEquatableArray() },

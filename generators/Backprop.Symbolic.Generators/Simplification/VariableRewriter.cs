@@ -57,6 +57,7 @@ internal static class VariableRewriter
             ElementAccumulation w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
             ArrayAllocation a => a with { Target = defined(a.Target), Length = R(a.Length), Elements = a.Elements.Select(R).ToEquatableArray() },
             TapePush p => p with { Value = R(p.Value) },
+            TapeReserve r => r with { Count = R(r.Count) },
             TapePop p => p with { Target = defined(p.Target) },
             ReverseLoop r => r with
             {

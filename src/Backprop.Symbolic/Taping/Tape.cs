@@ -276,6 +276,25 @@ public sealed class Tape
             _valueCount = count + 1;
         }
 
+        /// <summary>
+        /// Makes room for <paramref name="count"/> more floating-point values, so that the next <paramref name="count"/>
+        /// <see cref="PushReserved"/> calls need no capacity check: a loop whose trip count is known before it starts
+        /// reserves its pushes up front, and its body then calls nothing that could grow the stack.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Reserve(int count)
+        {
+            if ((uint)count > (uint)(_values.Length - _valueCount))
+            {
+                _tape._valueCount = _valueCount;
+                _values = _tape.GrowValues(count);
+            }
+        }
+
+        /// <summary>Pushes a floating-point value into room made by <see cref="Reserve"/> (still bounds-checked, never grown).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void PushReserved(double value) => _values[_valueCount++] = value;
+
         /// <summary>Pushes an integer: a trip count, an index, or a branch decision.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Push(long value)
@@ -378,6 +397,20 @@ public sealed class Tape
             _integers = _tape._integers;
             _integerCount = _tape._integerCount;
         }
+    }
+
+    /// <summary>Grows the value stack to hold <paramref name="count"/> more values than it holds now.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private double[] GrowValues(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int length = _values.Length;
+        while (length - _valueCount < count)
+        {
+            length = checked(length * 2);
+        }
+        Array.Resize(ref _values, length);
+        return _values;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -34,6 +34,74 @@ public sealed class RecorderTests
         Assert.Equal(0, tape.IntegerCount);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(100_000)]
+    public void Reserved_pushes_grow_the_stack_once_up_front_and_pop_in_reverse_order(int count)
+    {
+        var tape = new Tape();
+        Tape.Mark mark = tape.GetMark();
+        Tape.Recorder record = tape.Record();
+        record.Push(-1.0); // something below the reserved run
+        record.Reserve(count);
+        for (int i = 0; i < count; i++)
+        {
+            record.PushReserved(i * 0.25);
+        }
+        record.Push(-2.0); // an ordinary push after the run still grows as needed
+        Assert.Equal(-2.0, record.PopDouble());
+        for (int i = count - 1; i >= 0; i--)
+        {
+            Assert.Equal(i * 0.25, record.PopDouble());
+        }
+        Assert.Equal(-1.0, record.PopDouble());
+        record.Commit();
+        tape.Release(mark);
+        Assert.Equal(0, tape.ValueCount);
+    }
+
+    [Fact]
+    public void A_push_beyond_the_reserved_room_fails_loudly_instead_of_writing_past_the_stack()
+    {
+        var tape = new Tape();
+        Tape.Recorder record = tape.Record();
+        record.Reserve(10);
+        int pushed = 0;
+        bool threw = false;
+        try
+        {
+            for (; pushed < 100_000_000; pushed++)
+            {
+                record.PushReserved(pushed);
+            }
+        }
+        catch (IndexOutOfRangeException)
+        {
+            threw = true;
+        }
+        Assert.True(threw);
+        Assert.InRange(pushed, 10, 100_000_000 - 1);
+    }
+
+    [Fact]
+    public void A_negative_reservation_is_refused()
+    {
+        var tape = new Tape();
+        Tape.Recorder record = tape.Record();
+        bool threw = false;
+        try
+        {
+            record.Reserve(-1);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            threw = true;
+        }
+        Assert.True(threw);
+    }
+
     [Fact]
     public void Spans_pop_as_pushed_between_scalars_and_grow_the_stack()
     {

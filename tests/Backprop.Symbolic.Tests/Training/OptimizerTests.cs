@@ -151,6 +151,27 @@ public sealed class OptimizerTests
         });
 
     [Fact]
+    public void RmsProp_with_weight_decay_follows_its_rule_over_several_steps() =>
+        AssertFollows(new RmsProp(0.01f, rho: 0.8f, epsilon: 1e-6f, weightDecay: 0.05f), (theta, g, state, t) =>
+        {
+            for (int i = 0; i < theta.Length; i++)
+            {
+                double gi = g[i] + (0.05 * theta[i]);
+                state[0][i] = (0.8 * state[0][i]) + (0.2 * gi * gi);
+                theta[i] -= 0.01 * gi / (Math.Sqrt(state[0][i]) + 1e-6);
+            }
+        });
+
+    [Fact]
+    public void RmsProp_weight_decay_by_hand()
+    {
+        // η = 0.01, ρ = 0.9, λ = 0.1, θ = 1, g = 0.5: g' = 0.6; s = 0.1·0.36 = 0.036; θ = 1 − 0.01·0.6/√0.036.
+        float[] theta = { 1f };
+        new RmsProp(0.01f, weightDecay: 0.1f).Step(theta, new[] { 0.5f });
+        Assert.Equal(1 - (0.006 / Math.Sqrt(0.036)), theta[0], 6);
+    }
+
+    [Fact]
     public void Adam_follows_its_rule_over_several_steps() =>
         AssertFollows(new Adam(0.01f), (theta, g, state, t) => AdamReference(theta, g, state, t, 0.01, l2: 0, decoupled: 0));
 
@@ -344,6 +365,7 @@ public sealed class OptimizerTests
         Assert.Contains("momentum must be a number in [0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => new Momentum(momentum: 1f)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta2: 1.5f));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp(epsilon: float.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RmsProp(weightDecay: -0.1f));
         Assert.Contains("weightDecay must be a finite number, 0 or more", Assert.Throws<ArgumentOutOfRangeException>(() => new AdamW(weightDecay: -1f)).Message);
         var sgd = new Sgd();
         Assert.Throws<ArgumentOutOfRangeException>(() => sgd.LearningRate = float.PositiveInfinity);

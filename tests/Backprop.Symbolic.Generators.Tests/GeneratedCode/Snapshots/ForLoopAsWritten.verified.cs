@@ -30,6 +30,7 @@ namespace Samples
             {
                 // forward sweep
                 int c = x.Length;
+                record.Reserve(global::System.Math.Max(0, c - 1));
                 double s = 0.0;
                 int _n0 = 0;
                 for (int t = 0; t < c - 1; t++)
@@ -38,7 +39,7 @@ namespace Samples
                     double _t0 = w * x[t];
                     double _t1 = global::System.Math.Tanh(_t0 * x[t + 1]);
                     s += _t1;
-                    record.Push(_t1);
+                    record.PushReserved(_t1);
                 }
                 int k = 0;
                 int _n1 = 0;

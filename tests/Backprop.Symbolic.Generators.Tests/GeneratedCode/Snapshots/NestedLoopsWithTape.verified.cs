@@ -35,6 +35,7 @@ namespace Samples
             {
                 // forward sweep
                 int n = x.Length;
+                record.Reserve(global::System.Math.Max(0, n));
                 double s = 0.0;
                 int _n1 = 0;
                 for (int i = 0; i < n; i++)
@@ -47,7 +48,7 @@ namespace Samples
                     }
                     double _t0 = global::System.Math.Tanh(u);
                     s += _t0 * x[i];
-                    record.Push(_t0);
+                    record.PushReserved(_t0);
                 }
                 value = s;
 

@@ -177,14 +177,16 @@ namespace Samples
             {
                 // forward sweep
                 double m = z[0];
+                record.Reserve(global::System.Math.Max(0, z.Length - 1));
                 int _n0 = 0;
                 for (int k = 1; k < z.Length; k++)
                 {
                     _n0++;
                     double m_1_start = m;
                     m = global::System.Math.Max(m, z[k]);
-                    record.Push(m_1_start);
+                    record.PushReserved(m_1_start);
                 }
+                record.Reserve(global::System.Math.Max(0, z.Length));
                 double s = 0.0;
                 int _n1 = 0;
                 for (int k_4 = 0; k_4 < z.Length; k_4++)
@@ -192,7 +194,7 @@ namespace Samples
                     _n1++;
                     double _t0 = global::System.Math.Exp(z[k_4] - m);
                     s += _t0;
-                    record.Push(_t0);
+                    record.PushReserved(_t0);
                 }
                 value = m + global::System.Math.Log(s);
 
