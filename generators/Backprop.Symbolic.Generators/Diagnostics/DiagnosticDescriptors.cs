@@ -152,4 +152,16 @@ public static class DiagnosticDescriptors
         "BPS9999",
         "Internal generator error",
         "The generator failed on '{0}': {1}; the other [Differentiable] methods were still generated. Please report this with the method's source.");
+
+    /// <summary>BPS0024: a [Differentiable] method that reads tensor elements writes into a tensor.</summary>
+    public static readonly DiagnosticDescriptor TensorElementWritten = Error(
+        "BPS0024",
+        "Tensor element is written",
+        "'{0}' writes into the tensor '{1}', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+
+    /// <summary>BPS0025: a method that reads tensor elements uses a tensor other than through its elements and shape.</summary>
+    public static readonly DiagnosticDescriptor TensorElementMethodUsesTensor = Error(
+        "BPS0025",
+        "Tensor used as a whole where its elements are read",
+        "{0} in a [Differentiable] method that reads tensor elements, which may use its tensor parameters only through x[i, …], x.Shape[k], x.Length and x.Rank; {1}");
 }

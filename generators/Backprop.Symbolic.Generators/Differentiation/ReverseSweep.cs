@@ -90,7 +90,7 @@ internal sealed class ReverseSweep
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
         _comment = "adjoints of the parameters";
-        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && !p.Type.IsFloatingSequence))
+        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && !p.Type.IsFloatingSequence && !p.Type.IsTensor))
         {
             Settle(p.Name, output, -1);
         }
@@ -250,7 +250,7 @@ internal sealed class ReverseSweep
         return output;
     }
 
-    private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind != ScalarKind.Sequence;
+    private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind is not ScalarKind.Sequence and not ScalarKind.Tensor;
 
     /// <summary>
     /// The backward sweep of a loop: one backward iteration per forward iteration, last first. Each starts

@@ -68,6 +68,10 @@ internal static class ExpressionPrinter
                 return (Identifier(r.Sequence.Name) + "[" + Print(r.Index) + "]", Primary);
             case LengthRead l:
                 return (Identifier(l.Sequence.Name) + ".Length", Primary);
+            case TensorIndex t:
+                return (string.Join(", ", t.Indices.Select(Print)), Primary);
+            case TensorShapeRead s:
+                return (Identifier(s.Tensor.Name) + (s.Axis is null ? ".Rank" : ".Shape[" + Print(s.Axis) + "]"), Primary);
             case SpanDot d:
                 return ("global::Backprop.Symbolic.Kernels.SpanKernels.Dot(" + Identifier(d.Left.Name) + ", " + Identifier(d.Right.Name) + ")", Primary);
             default:

@@ -163,13 +163,17 @@ internal static class GradientEmitter
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
             .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.Type.IsFloatingSequence
                 ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
-                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
+                : (p.Type.IsTensor ? "" : "out ") + p.TypeName + " " + Identifier(p.AdjointName!)));
         OpenMethod(writer, model, model.GradientName, signature);
-        WriteLengthChecks(writer, model, "adjoint");
+        TensorMethodWriter.WriteShapeChecks(writer, model, "adjoint");
         WriteOverlapChecks(writer, model, assigned);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence && !assigned.Contains(p.AdjointName!)))
         {
             writer.Line(Zero(Identifier(p.AdjointName!)));
+        }
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsTensor))
+        {
+            writer.Line(Zero(Identifier(p.AdjointName!) + ".Span")); // the element reads add into it
         }
 
         // What the backward sweep reads before defining it itself (a count it recomputes needs no counting).
@@ -324,7 +328,7 @@ internal static class GradientEmitter
             .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => (p.Type.IsFloatingSequence ? TypeRef.ReadOnlySpanOf(p.Type.Element!).Name : p.TypeName) + " " + Identifier(p.AdjointName!)))
             .Concat(new[] { "out " + model.ReturnType.Name + " " + derivative.Name });
         OpenMethod(writer, model, model.DerivativeName, signature);
-        WriteLengthChecks(writer, model, "tangent");
+        TensorMethodWriter.WriteShapeChecks(writer, model, "tangent");
         var context = new Context(DeclaredParameters(model, new[] { derivative.Name }), new HashSet<string>(), value);
         WithTape(writer, body, names, context, c => WriteBlock(writer, body, c, isForward: true));
         writer.Line("return " + Identifier(value.Name) + ";");
