@@ -76,7 +76,17 @@ internal sealed partial class Lowerer
             Report(DiagnosticDescriptors.TensorElementWritten, op.Syntax, op.Syntax.ToString(), target.Syntax.ToString());
             return;
         }
-        if (TypeMapper.IsTensor(op.Type) || op.ChildOperations.Any(c => TypeMapper.IsTensor(c.Type) || c is IArgumentOperation a && TypeMapper.IsTensor(a.Value.Type)))
+        if (op is IVariableDeclaratorOperation declarator && TypeMapper.IsTensor(declarator.Symbol.Type))
+        {
+            Report(DiagnosticDescriptors.TensorElementMethodUsesTensor, op.Syntax, "the tensor local '" + declarator.Symbol.Name + "'",
+                "index the tensor parameters themselves");
+            return;
+        }
+        if (op is ILocalReferenceOperation && TypeMapper.IsTensor(op.Type))
+        {
+            return; // its declaration is reported
+        }
+        if (TypeMapper.IsTensor(op.Type) || op.ChildOperations.Any(c => c is not ILocalReferenceOperation && TypeMapper.IsTensor(c.Type) || c is IArgumentOperation a && TypeMapper.IsTensor(a.Value.Type)))
         {
             Report(DiagnosticDescriptors.TensorElementMethodUsesTensor, op.Syntax, WholeTensorUse(op), WholeTensorTodo(op));
             return;

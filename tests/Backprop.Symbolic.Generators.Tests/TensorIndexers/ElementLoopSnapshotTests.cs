@@ -37,7 +37,6 @@ public sealed class ElementLoopSnapshotTests
                 }
             }
             """);
-        System.IO.File.WriteAllText("/tmp/penalty.cs", run.GeneratedSource("Regularisers.Penalty.g.cs"));
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.CompilationErrors);
         SnapshotAssert.Matches(run.GeneratedSource("Regularisers.Penalty.g.cs"), "Penalty");

@@ -54,11 +54,13 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
-    public void BPS0018_reading_an_element()
+    public void BPS0025_reading_an_element_beside_a_tensor_operation()
     {
-        DiagnosticAssert.Reports(Method("return [|x[0, 1]|] * Sum(a);"),
-            "BPS0018",
-            "reading 'x[0, 1]' is not supported yet" + With + "use the Tensor operations, which work on every element (Sum and Mean reduce to a float)");
+        // Reading an element makes the method one of element loops (TensorIndexers/), where Sum(a) is refused.
+        DiagnosticAssert.Reports(Method("return x[0, 1] * [|Sum(a)|];"),
+            "BPS0025",
+            "the tensor operation 'Sum(a)' in a [Differentiable] method that reads tensor elements, which may use its tensor parameters only through x[i, …], x.Shape[k], x.Length and x.Rank; "
+            + "write it as a loop over the elements, or compute it in a [Differentiable] method of tensor operations that calls this one with the result");
     }
 
     [Fact]

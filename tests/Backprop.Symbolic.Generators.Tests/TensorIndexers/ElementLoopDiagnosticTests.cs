@@ -1,0 +1,167 @@
+using Backprop.Symbolic.Generators.Tests.Infrastructure;
+using Xunit;
+
+namespace Backprop.Symbolic.Generators.Tests.TensorIndexers;
+
+/// <summary>
+/// Diagnostics of methods that read tensor elements: BPS0024 (writing into a tensor) and BPS0025 (using a tensor other
+/// than through its elements, shape, Length and Rank), each with its exact message and span; the other methods of the
+/// compilation are still generated.
+/// </summary>
+public sealed class ElementLoopDiagnosticTests
+{
+    private static string Method(string body, string parameters = "Tensor x, Tensor a") => """
+        using System;
+        using Backprop.Symbolic;
+        using Backprop.Symbolic.Tensors;
+        using static Backprop.Symbolic.Tensors.Tensor;
+        namespace N;
+        public static partial class C
+        {
+            public static float Helper(Tensor t) => 0f;
+
+            [Differentiable]
+            public static float Penalty(Tensor w)
+            {
+                float s = 0f;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += w[i] * w[i];
+                }
+                return s;
+            }
+
+            [Differentiable]
+            public static float F(
+        """ + parameters + """
+        )
+            {
+        """ + body + """
+
+            }
+        }
+        """;
+
+    private const string Where = " in a [Differentiable] method that reads tensor elements, which may use its tensor parameters only through x[i, …], x.Shape[k], x.Length and x.Rank; ";
+
+    private const string AsLoop = "write it as a loop over the elements, or compute it in a [Differentiable] method of tensor operations that calls this one with the result";
+
+    [Fact]
+    public void BPS0024_writing_an_element()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports(Method("""
+                    float s = 0f;
+                    for (int i = 0; i < x.Shape[0]; i++)
+                    {
+                        s += x[i, 0];
+                        [|x[i, 0] = 0f|];
+                    }
+                    return s;
+            """),
+            "BPS0024",
+            "'x[i, 0] = 0f' writes into the tensor 'x', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+        DiagnosticAssert.NoGradient(run, "F");
+        DiagnosticAssert.HasGradient(run, "Penalty");
+    }
+
+    [Fact]
+    public void BPS0024_adding_into_an_element()
+    {
+        DiagnosticAssert.Reports(Method("""
+                    [|a[1, 1] += x[0, 0]|];
+                    return x[1, 1];
+            """),
+            "BPS0024",
+            "'a[1, 1] += x[0, 0]' writes into the tensor 'a', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+    }
+
+    [Fact]
+    public void BPS0024_fill()
+    {
+        DiagnosticAssert.Reports(Method("""
+                    [|a.Fill(0f)|];
+                    return x[0];
+            """),
+            "BPS0024",
+            "'a.Fill(0f)' writes into the tensor 'a', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+    }
+
+    [Fact]
+    public void BPS0025_tensor_operation_inside_an_element_loop()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports(Method("""
+                    float s = 0f;
+                    for (int i = 0; i < x.Shape[0]; i++)
+                    {
+                        s += x[i, 0] * [|Sum(a)|];
+                    }
+                    return s;
+            """),
+            "BPS0025",
+            "the tensor operation 'Sum(a)'" + Where + AsLoop);
+        DiagnosticAssert.NoGradient(run, "F");
+    }
+
+    [Fact]
+    public void BPS0025_tensor_operator_beside_an_element_read()
+    {
+        // Reported once, on the outermost tensor operation.
+        DiagnosticAssert.Reports(Method("return x[0, 1] * [|Mean(x * a)|];"),
+            "BPS0025",
+            "the tensor operation 'Mean(x * a)'" + Where + AsLoop);
+    }
+
+    [Fact]
+    public void BPS0025_reading_through_the_span()
+    {
+        DiagnosticAssert.Reports(Method("return x[0] + [|a.Span|][0];"),
+            "BPS0025",
+            "'a.Span' uses a tensor as a whole" + Where + AsLoop);
+    }
+
+    [Fact]
+    public void BPS0025_tensor_local()
+    {
+        DiagnosticAssert.Reports(Method("""
+                    Tensor [|t = a|];
+                    return x[0] * t[0];
+            """),
+            "BPS0025",
+            "the tensor local 't'" + Where + "index the tensor parameters themselves");
+    }
+
+    [Fact]
+    public void BPS0025_tensor_passed_to_a_differentiable_method()
+    {
+        DiagnosticAssert.Reports(Method("return x[0] * [|Penalty(a)|];"),
+            "BPS0025",
+            "passing a tensor to the [Differentiable] method 'C.Penalty' ('Penalty(a)')" + Where + "write its loops here, or call both from a [Differentiable] method of tensor operations");
+    }
+
+    [Fact]
+    public void BPS0025_tensor_passed_to_another_method()
+    {
+        DiagnosticAssert.Reports(Method("return x[0] * [|Helper(a)|];"),
+            "BPS0025",
+            "passing a tensor to 'C.Helper' ('Helper(a)')" + Where + AsLoop);
+    }
+
+    [Fact]
+    public void A_method_that_returns_a_tensor_keeps_the_tensor_rules()
+    {
+        // Element reads make a float-returning method one of element loops; a layer's stay refused (BPS0018).
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static Tensor Layer(Tensor x) => x * [|x[0]|];
+            }
+            """,
+            "BPS0018",
+            "reading 'x[0]' is not supported yet in a [Differentiable] method with tensors; use the Tensor operations, which work on every element (Sum and Mean reduce to a float)");
+    }
+}
