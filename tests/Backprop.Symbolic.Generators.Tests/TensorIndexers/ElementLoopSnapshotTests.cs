@@ -41,4 +41,40 @@ public sealed class ElementLoopSnapshotTests
         Assert.Empty(run.CompilationErrors);
         SnapshotAssert.Matches(run.GeneratedSource("Regularisers.Penalty.g.cs"), "Penalty");
     }
+
+    [Fact]
+    public void Loss_of_tensor_operations_calling_the_penalty()
+    {
+        GeneratorRun run = GeneratorHarness.Run("""
+            using System;
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+
+            namespace Samples;
+
+            public static partial class Regularisers
+            {
+                [Differentiable]
+                public static float Penalty(Tensor w)
+                {
+                    float s = 0f;
+                    for (int i = 0; i < w.Shape[0]; i++)
+                    {
+                        for (int j = 0; j < w.Shape[1]; j++)
+                        {
+                            s += MathF.Sqrt(w[i, j] * w[i, j] + 1e-6f);
+                        }
+                    }
+                    return s;
+                }
+
+                [Differentiable(nameof(w))]
+                public static float Loss(Tensor x, ReadOnlySpan<int> y, Tensor w) => SoftmaxCrossEntropy(MatMul(x, w), y) + 0.01f * Penalty(w);
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        SnapshotAssert.Matches(run.GeneratedSource("Regularisers.Loss.g.cs"), "PenalizedLoss");
+    }
 }
