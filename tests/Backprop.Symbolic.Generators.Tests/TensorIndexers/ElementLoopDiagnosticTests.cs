@@ -164,4 +164,61 @@ public sealed class ElementLoopDiagnosticTests
             "BPS0018",
             "reading 'x[0]' is not supported yet in a [Differentiable] method with tensors; use the Tensor operations, which work on every element (Sum and Mean reduce to a float)");
     }
+
+    private static string Loss(string members) => """
+        using System;
+        using Backprop.Symbolic;
+        using Backprop.Symbolic.Tensors;
+        using static Backprop.Symbolic.Tensors.Tensor;
+        namespace N;
+        public static partial class C
+        {
+            [Differentiable(nameof(w))]
+            public static float Weighted(Tensor x, Tensor w)
+            {
+                float s = 0f;
+                for (int i = 0; i < w.Length; i++)
+                {
+                    s += x[i] * w[i];
+                }
+                return s;
+            }
+
+        """ + members + """
+
+        }
+        """;
+
+    [Fact]
+    public void BPS0013_a_loss_passes_a_differentiated_tensor_where_the_element_method_does_not_differentiate()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports(Loss("""
+                [Differentiable]
+                public static float F(Tensor a, Tensor b) => Weighted([|Tanh(a)|], b);
+            """),
+            "BPS0013",
+            "Argument 'Tanh(a)' depends on the differentiated parameters, but 'Weighted' does not differentiate its parameter 'x'; add 'x' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+        DiagnosticAssert.NoGradient(run, "F");
+        DiagnosticAssert.HasGradient(run, "Weighted");
+    }
+
+    [Fact]
+    public void BPS0018_an_element_method_called_inside_a_loop_over_time_steps()
+    {
+        DiagnosticAssert.Reports(Loss("""
+                [Differentiable]
+                public static float F(Tensor xs, Tensor h0, Tensor w)
+                {
+                    Tensor h = h0;
+                    for (int t = 0; t < xs.Shape[0]; t++)
+                    {
+                        h = Tanh(TimeStep(xs, t) * [|Weighted(h, w)|]);
+                    }
+                    return Sum(h);
+                }
+            """),
+            "BPS0018",
+            "calls to [CustomGradient] methods, and to [Differentiable] methods that return a float from a layer or a loop over time steps, are not supported yet in a [Differentiable] method with tensors; "
+            + "call the [Differentiable] method from a loss (a method that returns a float), outside its loops, or write the computation in this method");
+    }
 }
