@@ -25,20 +25,7 @@ public sealed class ElementLoopTests
 
         public static partial class Operations
         {
-            // Σ_ij √(w_ij² + ε): a smooth |w|.
-            [Differentiable]
-            public static float Penalty(Tensor w)
-            {
-                float s = 0f;
-                for (int i = 0; i < w.Shape[0]; i++)
-                {
-                    for (int j = 0; j < w.Shape[1]; j++)
-                    {
-                        s += MathF.Sqrt(w[i, j] * w[i, j] + 1e-6f);
-                    }
-                }
-                return s;
-            }
+""" + PenaltySource.Method + """
 
             // Huber loss between two matrices: a branch on each element.
             [Differentiable]

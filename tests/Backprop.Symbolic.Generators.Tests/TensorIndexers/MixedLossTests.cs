@@ -25,19 +25,7 @@ public sealed class MixedLossTests
 
         public static partial class Losses
         {
-            [Differentiable]
-            public static float Penalty(Tensor w)
-            {
-                float s = 0f;
-                for (int i = 0; i < w.Shape[0]; i++)
-                {
-                    for (int j = 0; j < w.Shape[1]; j++)
-                    {
-                        s += MathF.Sqrt(w[i, j] * w[i, j] + 1e-6f);
-                    }
-                }
-                return s;
-            }
+""" + PenaltySource.Method + """
 
             // s · Σ a_k²: a float argument beside a tensor.
             [Differentiable]
