@@ -76,6 +76,17 @@ public sealed class ElementLoopDiagnosticTests
     }
 
     [Fact]
+    public void BPS0024_writing_through_the_span()
+    {
+        DiagnosticAssert.Reports(Method("""
+                    [|x.Span[0] = 2f|];
+                    return x[0, 0];
+            """),
+            "BPS0024",
+            "'x.Span[0] = 2f' writes into the tensor 'x', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+    }
+
+    [Fact]
     public void BPS0024_fill()
     {
         DiagnosticAssert.Reports(Method("""

@@ -123,6 +123,25 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            // A double result: the variance of the elements, summed in double.
+            [Differentiable]
+            public static double Variance(Tensor x)
+            {
+                double mean = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    mean += x[i];
+                }
+                mean /= x.Length;
+                double v = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    double d = x[i] - mean;
+                    v += d * d;
+                }
+                return v / x.Length;
+            }
+
             public static long PenaltyAllocations(Tensor w, int calls)
             {
                 Tensor dW = Zeros(w.Shape);
@@ -311,7 +330,26 @@ public sealed class ElementLoopTests
         }
     }
 
-    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered" };
+    [Fact]
+    public void Variance_in_double_has_gradient_two_deviations_over_n()
+    {
+        Tensor x = Random(10, -1, 1, 9);
+        double[][] adjoints = Matches(Operations, "VarianceGradient", new object[] { x }, v =>
+        {
+            double mean = v[0].Average();
+            return v[0].Sum(t => (t - mean) * (t - mean)) / v[0].Length;
+        });
+        float[] values = x.ToArray();
+        double average = values.Average(t => (double)t);
+        for (int k = 0; k < values.Length; k++)
+        {
+            double analytic = 2 * (values[k] - average) / values.Length;
+            Assert.True(Close(adjoints[0][k], analytic, 1e-5), $"dX[{k}] = {adjoints[0][k]}, analytic {analytic}");
+        }
+        Assert.Equal(typeof(double), Operations.GetMethod("VarianceGradient")!.ReturnType);
+    }
+
+    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance" };
 
     private static object[] ArgumentsFor(string method) => method switch
     {
@@ -320,6 +358,7 @@ public sealed class ElementLoopTests
         "Softplus" => new object[] { Random(14, -2, 2, 7), 0.75f },
         "Bilinear" => new object[] { Random(15, -1, 1, 5), Random(16, -1, 1, 5, 5) },
         "LogSumExps" => new object[] { Random(17, -2, 2, 2, 3, 4) },
+        "Variance" => new object[] { Random(20, -1, 1, 9) },
         _ => new object[] { Random(18, -1, 1, 2, 3, 2, 3), Random(19, -1, 1, 2, 3) },
     };
 
@@ -333,9 +372,9 @@ public sealed class ElementLoopTests
     public void Gradient_returns_what_the_method_returns(string method)
     {
         object[] args = ArgumentsFor(method);
-        float primal = (float)Operations.GetMethod(method)!.Invoke(null, args)!;
+        double primal = Convert.ToDouble(Operations.GetMethod(method)!.Invoke(null, args), System.Globalization.CultureInfo.InvariantCulture);
         (double value, _) = Call(Operations, method + "Gradient", args);
-        Assert.Equal(primal, (float)value);
+        Assert.Equal(primal, value);
     }
 
     [Fact]
