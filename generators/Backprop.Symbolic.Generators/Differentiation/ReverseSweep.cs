@@ -194,12 +194,12 @@ internal sealed class ReverseSweep
                     }
                     for (int i = 0; i < c.Arguments.Count; i++)
                     {
-                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements && c.Arguments[i] is Variable sequence)
+                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence or ScalarKind.Tensor } elements && c.Arguments[i] is Variable sequence)
                         {
-                            // A span argument: its adjoint takes the call's adjoint times the callee's partials.
+                            // A span or tensor argument: its adjoint takes the call's adjoint times the callee's partials.
                             if (_activity.IsActive(sequence.Name))
                             {
-                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), Convert(adjoint, sequence.Type.Element!), elements, c.Origin));
+                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), Convert(adjoint, sequence.Type.Element ?? TypeRef.Single), elements, c.Origin));
                             }
                             continue;
                         }

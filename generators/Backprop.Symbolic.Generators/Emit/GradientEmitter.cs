@@ -412,7 +412,7 @@ internal static class GradientEmitter
     private static bool UsesTape(IEnumerable<Statement> statements) => VariableUses.Descendants(statements).Any(s => s switch
     {
         TapePush or TapePop or ArrayAllocation => true,
-        DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence }),
+        DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence or ScalarKind.Tensor }),
         _ => false,
     });
 

@@ -24,14 +24,7 @@ internal sealed partial class Lowerer
         {
             return false;
         }
-        for (IOperation? parent = call.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is ILoopOperation)
-            {
-                return false;
-            }
-        }
-        return true;
+        return !InLoop(call);
     }
 
     private Expr LowerCallOfFloatMethod(IInvocationOperation call, Env env, List<Statement> output)

@@ -82,6 +82,15 @@ internal sealed partial class Lowerer
                 "index the tensor parameters themselves");
             return;
         }
+        if (op is IInvocationOperation call && PassesTensorParametersToFloatMethod(call))
+        {
+            // The scalar core calls its gradient; the tensors' partials come back in tensors of their shapes.
+            foreach (IArgumentOperation argument in call.Arguments.Where(a => !TypeMapper.IsTensor(a.Value.Type)))
+            {
+                RefuseInElementMethod(argument);
+            }
+            return;
+        }
         if (op is ILocalReferenceOperation && TypeMapper.IsTensor(op.Type))
         {
             return; // its declaration is reported
@@ -95,6 +104,33 @@ internal sealed partial class Lowerer
         {
             RefuseInElementMethod(child);
         }
+    }
+
+    /// <summary>
+    /// A call, outside every loop, of a [Differentiable] method that returns a float, each tensor argument a tensor
+    /// parameter: another method of element loops, or a loss of tensor operations.
+    /// </summary>
+    private static bool PassesTensorParametersToFloatMethod(IInvocationOperation call)
+    {
+        IMethodSymbol method = call.TargetMethod.OriginalDefinition;
+        if (!method.IsStatic || !TypeMapper.Map(method.ReturnType).IsFloating || !DifferentiableAttributeReader.IsDifferentiable(method)
+            || CustomGradientReader.Find(method) is not null || InLoop(call))
+        {
+            return false;
+        }
+        return call.Arguments.All(a => !TypeMapper.IsTensor(a.Value.Type) || a.Value is IParameterReferenceOperation);
+    }
+
+    private static bool InLoop(IOperation op)
+    {
+        for (IOperation? parent = op.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is ILoopOperation)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static string WholeTensorUse(IOperation op) => op switch
@@ -111,8 +147,10 @@ internal sealed partial class Lowerer
 
     private static string WholeTensorTodo(IOperation op) => op switch
     {
+        IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition) && InLoop(call)
+            => "call it outside the loop, where it reads the whole tensor once",
         IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition) && !TypeMapper.IsTensor(call.TargetMethod.ContainingType)
-            => "write its loops here, or call both from a [Differentiable] method of tensor operations",
+            => "pass it the tensor parameters themselves, or write its loops here",
         _ => "write it as a loop over the elements, or compute it in a [Differentiable] method of tensor operations that calls this one with the result",
     };
 

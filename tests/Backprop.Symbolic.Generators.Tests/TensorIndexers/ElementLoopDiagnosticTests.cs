@@ -142,11 +142,26 @@ public sealed class ElementLoopDiagnosticTests
     }
 
     [Fact]
-    public void BPS0025_tensor_passed_to_a_differentiable_method()
+    public void BPS0025_tensor_passed_to_a_differentiable_method_inside_a_loop()
     {
-        DiagnosticAssert.Reports(Method("return x[0] * [|Penalty(a)|];"),
+        DiagnosticAssert.Reports(Method("""
+                    float s = 0f;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        s += x[i] * [|Penalty(a)|];
+                    }
+                    return s;
+            """),
             "BPS0025",
-            "passing a tensor to the [Differentiable] method 'C.Penalty' ('Penalty(a)')" + Where + "write its loops here, or call both from a [Differentiable] method of tensor operations");
+            "passing a tensor to the [Differentiable] method 'C.Penalty' ('Penalty(a)')" + Where + "call it outside the loop, where it reads the whole tensor once");
+    }
+
+    [Fact]
+    public void BPS0025_tensor_expression_passed_to_a_differentiable_method()
+    {
+        DiagnosticAssert.Reports(Method("return x[0] * [|Penalty(a * 2f)|];"),
+            "BPS0025",
+            "passing a tensor to the [Differentiable] method 'C.Penalty' ('Penalty(a * 2f)')" + Where + "pass it the tensor parameters themselves, or write its loops here");
     }
 
     [Fact]

@@ -123,6 +123,22 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            // Other methods of element loops called with tensor parameters, one in a branch, beside a loop of its own.
+            [Differentiable]
+            public static float Composite(Tensor a, Tensor b, float t)
+            {
+                float s = t * Penalty(a);
+                if (t > 0f)
+                {
+                    s += PairLoss(a, b);
+                }
+                for (int i = 0; i < a.Shape[0]; i++)
+                {
+                    s += a[i, 0] * b[i, 1];
+                }
+                return s;
+            }
+
             // A double result: the variance of the elements, summed in double.
             [Differentiable]
             public static double Variance(Tensor x)
@@ -153,6 +169,26 @@ public sealed class ElementLoopTests
                     {
                         PenaltyGradient(w, dW);
                         PenaltyDerivative(w, dW, out _);
+                    }
+                    if (round >= 0)
+                    {
+                        fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+                    }
+                }
+                return fewest;
+            }
+
+            public static long CompositeAllocations(Tensor a, Tensor b, int calls)
+            {
+                Tensor dA = Zeros(a.Shape), dB = Zeros(b.Shape);
+                long fewest = long.MaxValue;
+                for (int round = -1; round < 3 && fewest != 0; round++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < (round < 0 ? 20 : calls); i++)
+                    {
+                        CompositeGradient(a, b, 0.5f, dA, dB, out _);
+                        CompositeDerivative(a, b, 0.5f, dA, dB, 1f, out _);
                     }
                     if (round >= 0)
                     {
@@ -349,7 +385,29 @@ public sealed class ElementLoopTests
         Assert.Equal(typeof(double), Operations.GetMethod("VarianceGradient")!.ReturnType);
     }
 
-    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance" };
+    [Theory]
+    [InlineData(0.7f)]
+    [InlineData(-0.7f)]
+    public void Calls_of_other_element_methods_with_tensor_parameters(float t)
+    {
+        Tensor a = Random(30, -2, 2, 3, 2), b = Random(31, -2, 2, 3, 2);
+        Matches(Operations, "CompositeGradient", new object[] { a, b, t }, v =>
+        {
+            double s = v[2][0] * v[0].Sum(q => Math.Sqrt(q * q + 1e-6));
+            if (v[2][0] > 0)
+            {
+                s += Huber(v[0], v[1]);
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                s += v[0][i * 2] * v[1][i * 2 + 1];
+            }
+            return s;
+        });
+        DerivativeMatchesGradient(Operations, "CompositeGradient", "CompositeDerivative", new object[] { a, b, t });
+    }
+
+    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance", "Composite" };
 
     private static object[] ArgumentsFor(string method) => method switch
     {
@@ -359,6 +417,7 @@ public sealed class ElementLoopTests
         "Bilinear" => new object[] { Random(15, -1, 1, 5), Random(16, -1, 1, 5, 5) },
         "LogSumExps" => new object[] { Random(17, -2, 2, 2, 3, 4) },
         "Variance" => new object[] { Random(20, -1, 1, 9) },
+        "Composite" => new object[] { Random(27, -2, 2, 3, 2), Random(28, -2, 2, 3, 2), 0.5f },
         _ => new object[] { Random(18, -1, 1, 2, 3, 2, 3), Random(19, -1, 1, 2, 3) },
     };
 
@@ -418,5 +477,6 @@ public sealed class ElementLoopTests
     {
         Assert.Equal(0L, (long)Operations.GetMethod("PenaltyAllocations")!.Invoke(null, new object[] { Random(25, -1, 1, 8, 8), 50 })!);
         Assert.Equal(0L, (long)Operations.GetMethod("LogSumExpsAllocations")!.Invoke(null, new object[] { Random(26, -1, 1, 3, 4, 5), 50 })!);
+        Assert.Equal(0L, (long)Operations.GetMethod("CompositeAllocations")!.Invoke(null, new object[] { Random(29, -1, 1, 6, 4), Random(32, -1, 1, 6, 4), 50 })!);
     }
 }
