@@ -66,7 +66,11 @@ internal sealed partial class TensorReverseWriter
             }
             if (a[i] is Variable { Type.IsTensor: true } tensor)
             {
-                Writer.Line("global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + TensorAdjoint(tensor) + ".Span, " + Print(Convert(adjoint, Single)) + ", " + Identifier(partial) + ".Span);");
+                string scale = Print(Convert(adjoint, Single));
+                string dTensor = TensorAdjoint(tensor, out bool unwritten);
+                Writer.Line(unwritten
+                    ? Primitives + ".Multiply((global::System.ReadOnlySpan<float>)" + Identifier(partial) + ".Span, " + scale + ", " + dTensor + ".Span);"
+                    : "global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + dTensor + ".Span, " + scale + ", " + Identifier(partial) + ".Span);");
             }
             else
             {

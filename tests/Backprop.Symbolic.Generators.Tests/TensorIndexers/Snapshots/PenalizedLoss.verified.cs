@@ -36,8 +36,7 @@ namespace Samples
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(MatMul(x, w), y) + 0.01f * Penalty(w);
-                global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW.Span);
-                global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(dW.Span, 0.01f, _penalty_dW.Span);
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply((global::System.ReadOnlySpan<float>)_penalty_dW.Span, 0.01f, dW.Span);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t0Softmax, y, 1f, d_t0);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
