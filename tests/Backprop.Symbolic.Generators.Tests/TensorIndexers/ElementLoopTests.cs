@@ -139,6 +139,21 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            [Differentiable]
+            public static float SumOfTanh(Tensor a) => Sum(Tanh(a));
+
+            // A loss of tensor operations called from element loops: its gradient, taken the same way.
+            [Differentiable]
+            public static float WithOperations(Tensor a)
+            {
+                float s = SumOfTanh(a);
+                for (int i = 0; i < a.Shape[0]; i++)
+                {
+                    s += a[i, 0] * a[i, 0];
+                }
+                return s;
+            }
+
             // A double result: the variance of the elements, summed in double.
             [Differentiable]
             public static double Variance(Tensor x)
@@ -407,7 +422,22 @@ public sealed class ElementLoopTests
         DerivativeMatchesGradient(Operations, "CompositeGradient", "CompositeDerivative", new object[] { a, b, t });
     }
 
-    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance", "Composite" };
+    [Fact]
+    public void A_loss_of_tensor_operations_called_from_element_loops()
+    {
+        Tensor a = Random(33, -1, 1, 3, 2);
+        double[][] adjoints = Matches(Operations, "WithOperationsGradient", new object[] { a }, v =>
+            v[0].Sum(Math.Tanh) + v[0][0] * v[0][0] + v[0][2] * v[0][2] + v[0][4] * v[0][4]);
+        float[] values = a.ToArray();
+        for (int k = 0; k < values.Length; k++)
+        {
+            double tanh = Math.Tanh(values[k]);
+            double analytic = 1 - tanh * tanh + (k % 2 == 0 ? 2.0 * values[k] : 0);
+            Assert.True(Close(adjoints[0][k], analytic, 1e-5), $"dA[{k}] = {adjoints[0][k]}, analytic {analytic}");
+        }
+    }
+
+    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance", "Composite", "WithOperations" };
 
     private static object[] ArgumentsFor(string method) => method switch
     {
@@ -418,6 +448,7 @@ public sealed class ElementLoopTests
         "LogSumExps" => new object[] { Random(17, -2, 2, 2, 3, 4) },
         "Variance" => new object[] { Random(20, -1, 1, 9) },
         "Composite" => new object[] { Random(27, -2, 2, 3, 2), Random(28, -2, 2, 3, 2), 0.5f },
+        "WithOperations" => new object[] { Random(34, -1, 1, 3, 2) },
         _ => new object[] { Random(18, -1, 1, 2, 3, 2, 3), Random(19, -1, 1, 2, 3) },
     };
 
