@@ -67,6 +67,19 @@ public sealed class MixedLossTests
             [Differentiable(nameof(w))]
             public static float Passive(Tensor x, Tensor w) => Penalty(x) * Sum(w) + Penalty(w);
 
+            // An instrumented loss reports its tensor locals; the call's value and partials go by unreported.
+            [Differentiable(nameof(w), Instrumented = true)]
+            public static float Watched(Tensor x, Tensor w)
+            {
+                Tensor h = Tanh(MatMul(x, w));
+                return Mean(h) + 0.5f * Penalty(w);
+            }
+
+            public static float WatchedPlainGradient(Tensor x, Tensor w, Tensor dW) => WatchedGradient(x, w, dW);
+
+            public static float WatchedRecorded(Tensor x, Tensor w, Tensor dW, Backprop.Symbolic.Instruments.ActivationRecorder recorder) =>
+                WatchedGradient(x, w, dW, recorder);
+
             public static long LossAllocations(Tensor x, int[] y, Tensor w, int calls)
             {
                 Tensor dW = Zeros(w.Shape);
@@ -173,6 +186,20 @@ public sealed class MixedLossTests
             double analytic = px + wv[k] / Math.Sqrt((double)wv[k] * wv[k] + 1e-6);
             Assert.True(Close(adjoints[0][k], analytic, 1e-5), $"dW[{k}] = {adjoints[0][k]}, analytic {analytic}");
         }
+    }
+
+    [Fact]
+    public void An_instrumented_loss_calls_the_custom_operation_and_reports_its_tensors()
+    {
+        const int batch = 3, inputs = 4, hidden = 2;
+        Tensor x = Random(23, -1, 1, batch, inputs), w = Random(24, -1, 1, inputs, hidden);
+        double[][] adjoints = Matches(Losses, "WatchedPlainGradient", new object[] { x, w }, v =>
+            Reference.Map(Reference.MatMul(v[0], v[1], batch, inputs, hidden), Math.Tanh).Average() + 0.5 * Penalty(v[1]));
+        var recorder = new Backprop.Symbolic.Instruments.ActivationRecorder();
+        Tensor dW = Tensor.Zeros(inputs, hidden);
+        Losses.GetMethod("WatchedRecorded")!.Invoke(null, new object[] { x, w, dW, recorder });
+        Assert.Equal(adjoints[0], dW.ToArray().Select(v => (double)v).ToArray());
+        Assert.NotNull(recorder.Find("h"));
     }
 
     public static TheoryData<string> ForwardModeCases() => new() { "LossArrays", "Activations", "Floats", "Passive" };
