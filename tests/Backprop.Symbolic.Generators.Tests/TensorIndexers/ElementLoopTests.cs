@@ -139,6 +139,23 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            // A while loop counting the rows down, a conditional expression, and the last axis through Shape.Length.
+            [Differentiable]
+            public static float Rectified(Tensor x)
+            {
+                float s = 0f;
+                int row = x.Shape[0];
+                while (row-- > 0)
+                {
+                    for (int j = 0; j < x.Shape[x.Shape.Length - 1]; j++)
+                    {
+                        float v = x[row, j];
+                        s += v > 0f ? v * v : 0.1f * v;
+                    }
+                }
+                return s;
+            }
+
             [Differentiable]
             public static float SumOfTanh(Tensor a) => Sum(Tanh(a));
 
@@ -423,6 +440,21 @@ public sealed class ElementLoopTests
     }
 
     [Fact]
+    public void While_loop_and_conditional_expression()
+    {
+        Tensor x = Random(35, -1, 1, 4, 3);
+        double[][] adjoints = Matches(Operations, "RectifiedGradient", new object[] { x }, v => v[0].Sum(q => q > 0 ? q * q : 0.1 * q));
+        float[] values = x.ToArray();
+        Assert.Contains(values, q => q > 0);
+        Assert.Contains(values, q => q < 0);
+        for (int k = 0; k < values.Length; k++)
+        {
+            double analytic = values[k] > 0 ? 2.0 * values[k] : 0.1;
+            Assert.True(Close(adjoints[0][k], analytic, 1e-5), $"dX[{k}] = {adjoints[0][k]}, analytic {analytic}");
+        }
+    }
+
+    [Fact]
     public void A_loss_of_tensor_operations_called_from_element_loops()
     {
         Tensor a = Random(33, -1, 1, 3, 2);
@@ -437,7 +469,7 @@ public sealed class ElementLoopTests
         }
     }
 
-    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance", "Composite", "WithOperations" };
+    public static TheoryData<string> ForwardModeCases() => new() { "Penalty", "PairLoss", "Softplus", "Bilinear", "LogSumExps", "Filtered", "Variance", "Composite", "WithOperations", "Rectified" };
 
     private static object[] ArgumentsFor(string method) => method switch
     {
@@ -449,6 +481,7 @@ public sealed class ElementLoopTests
         "Variance" => new object[] { Random(20, -1, 1, 9) },
         "Composite" => new object[] { Random(27, -2, 2, 3, 2), Random(28, -2, 2, 3, 2), 0.5f },
         "WithOperations" => new object[] { Random(34, -1, 1, 3, 2) },
+        "Rectified" => new object[] { Random(36, -1, 1, 4, 3) },
         _ => new object[] { Random(18, -1, 1, 2, 3, 2, 3), Random(19, -1, 1, 2, 3) },
     };
 
