@@ -157,7 +157,8 @@ internal static class GradientEmitter
         WriteParameterDocs(writer, model);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null))
         {
-            writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + ".</param>");
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is overwritten, not added to." : "";
+            writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + "." + shape + "</param>");
         }
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
@@ -320,7 +321,8 @@ internal static class GradientEmitter
         WriteParameterDocs(writer, model);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null))
         {
-            writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>.</param>");
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is only read." : "";
+            writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>." + shape + "</param>");
         }
         writer.Line("/// <param name=\"" + derivative.Name + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");

@@ -9,7 +9,7 @@ namespace Samples
         /// Computes <see cref="Penalty(Backprop.Symbolic.Tensors.Tensor)"/> and its partial derivatives in one forward and one backward sweep (reverse mode).
         /// </summary>
         /// <param name="w">The argument <c>w</c> of <c>Penalty</c>.</param>
-        /// <param name="dW">Receives ∂Penalty/∂w.</param>
+        /// <param name="dW">Receives ∂Penalty/∂w. It must have the shape of <c>w</c>; it is overwritten, not added to.</param>
         /// <returns>The value of <c>Penalty</c>.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
         public static float PenaltyGradient(global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor dW)
@@ -67,7 +67,7 @@ namespace Samples
         /// Computes <see cref="Penalty(Backprop.Symbolic.Tensors.Tensor)"/> and its derivative along a direction in one sweep (forward mode).
         /// </summary>
         /// <param name="w">The argument <c>w</c> of <c>Penalty</c>.</param>
-        /// <param name="dW">The direction's component along <c>w</c>.</param>
+        /// <param name="dW">The direction's component along <c>w</c>. It must have the shape of <c>w</c>; it is only read.</param>
         /// <param name="derivative">Receives the directional derivative: the sum over the parameters of ∂Penalty/∂p times p's component of the direction.</param>
         /// <returns>The value of <c>Penalty</c>.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("Backprop.Symbolic.Generators", "0.1.0")]
