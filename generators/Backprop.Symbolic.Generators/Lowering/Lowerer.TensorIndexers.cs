@@ -121,6 +121,10 @@ internal sealed partial class Lowerer
         return call.Arguments.All(a => !TypeMapper.IsTensor(a.Value.Type) || a.Value is IParameterReferenceOperation);
     }
 
+    /// <summary>A call of a [Differentiable] method that returns a float.</summary>
+    private static bool IsFloatMethod(IInvocationOperation call) =>
+        DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition) && TypeMapper.Map(call.TargetMethod.ReturnType).IsFloating;
+
     private static bool InLoop(IOperation op)
     {
         for (IOperation? parent = op.Parent; parent is not null; parent = parent.Parent)
@@ -139,7 +143,7 @@ internal sealed partial class Lowerer
             => "the tensor operation '" + op.Syntax + "'",
         IBinaryOperation or IUnaryOperation or ICompoundAssignmentOperation when TypeMapper.IsTensor(op.Type)
             => "the tensor operation '" + op.Syntax + "'",
-        IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition)
+        IInvocationOperation call when IsFloatMethod(call)
             => "passing a tensor to the [Differentiable] method '" + DisplayName(call.TargetMethod) + "' ('" + op.Syntax + "')",
         IInvocationOperation call => "passing a tensor to '" + DisplayName(call.TargetMethod) + "' ('" + op.Syntax + "')",
         _ => "'" + op.Syntax + "' uses a tensor as a whole",
@@ -147,9 +151,9 @@ internal sealed partial class Lowerer
 
     private static string WholeTensorTodo(IOperation op) => op switch
     {
-        IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition) && InLoop(call)
+        IInvocationOperation call when IsFloatMethod(call) && InLoop(call)
             => "call it outside the loop, where it reads the whole tensor once",
-        IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod.OriginalDefinition) && !TypeMapper.IsTensor(call.TargetMethod.ContainingType)
+        IInvocationOperation call when IsFloatMethod(call)
             => "pass it the tensor parameters themselves, or write its loops here",
         _ => "write it as a loop over the elements, or compute it in a [Differentiable] method of tensor operations that calls this one with the result",
     };
