@@ -323,6 +323,19 @@ internal static class VariableUses
                 names.Add(d.Left.Name);
                 names.Add(d.Right.Name);
                 break;
+            case TensorIndex t:
+                foreach (Expr index in t.Indices)
+                {
+                    Names(index, names);
+                }
+                break;
+            case TensorShapeRead s:
+                names.Add(s.Tensor.Name);
+                if (s.Axis is not null)
+                {
+                    Names(s.Axis, names);
+                }
+                break;
             case TensorOperation t:
                 foreach (Expr a in t.Arguments)
                 {

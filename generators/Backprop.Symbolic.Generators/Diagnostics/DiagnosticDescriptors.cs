@@ -164,4 +164,16 @@ public static class DiagnosticDescriptors
         "BPS0027",
         "Custom layer has no tangent for forward mode",
         "'{0}' has a hand-written pullback but no tangent, which '{1}' (the forward mode generated for this method) needs; name one with [CustomGradient(…, Tangent = nameof({2}))] and declare it in the same type as: {3}");
+
+    /// <summary>BPS0024: a [Differentiable] method that reads tensor elements writes into a tensor.</summary>
+    public static readonly DiagnosticDescriptor TensorElementWritten = Error(
+        "BPS0024",
+        "Tensor element is written",
+        "'{0}' writes into the tensor '{1}', but a [Differentiable] method only reads its tensors; add into a local float, or write into a local array (new float[n]), and return the float");
+
+    /// <summary>BPS0025: a method that reads tensor elements uses a tensor other than through its elements and shape.</summary>
+    public static readonly DiagnosticDescriptor TensorElementMethodUsesTensor = Error(
+        "BPS0025",
+        "Tensor used as a whole where its elements are read",
+        "{0} in a [Differentiable] method that reads tensor elements, which may use its tensor parameters only through x[i, …], x.Shape[k], x.Length and x.Rank; {1}");
 }

@@ -73,7 +73,7 @@ internal sealed class ForwardSweep
                     var terms = new List<Expr>();
                     for (int i = 0; i < c.Arguments.Count; i++)
                     {
-                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements)
+                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence or ScalarKind.Tensor } elements)
                         {
                             if (c.Arguments[i] is Variable sequence && _activity.IsVaried(sequence) && !_passiveParameters.Contains(sequence.Name))
                             {

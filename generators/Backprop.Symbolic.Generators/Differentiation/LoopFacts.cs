@@ -88,6 +88,9 @@ internal sealed class LoopFacts
         Unary u => IsRecomputable(u.Operand),
         Binary b => IsRecomputable(b.Left) && IsRecomputable(b.Right),
         Conversion c => IsRecomputable(c.Operand),
+        // A tensor parameter's elements and shape never change.
+        TensorIndex t => t.Indices.All(IsRecomputable),
+        TensorShapeRead s => s.Axis is null || IsRecomputable(s.Axis),
         _ => false,
     };
 

@@ -90,7 +90,7 @@ internal sealed class ReverseSweep
         _pending.Push(new Dictionary<string, List<Expr>>());
         Block(forward, output);
         _comment = "adjoints of the parameters";
-        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && !p.Type.IsFloatingSequence))
+        foreach (ParameterModel p in _parameters.Where(p => p.AdjointName is not null && !p.Type.IsFloatingSequence && !p.Type.IsTensor))
         {
             Settle(p.Name, output, -1);
         }
@@ -194,12 +194,12 @@ internal sealed class ReverseSweep
                     }
                     for (int i = 0; i < c.Arguments.Count; i++)
                     {
-                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements && c.Arguments[i] is Variable sequence)
+                        if (c.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence or ScalarKind.Tensor } elements && c.Arguments[i] is Variable sequence)
                         {
-                            // A span argument: its adjoint takes the call's adjoint times the callee's partials.
+                            // A span or tensor argument: its adjoint takes the call's adjoint times the callee's partials.
                             if (_activity.IsActive(sequence.Name))
                             {
-                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), Convert(adjoint, sequence.Type.Element!), elements, c.Origin));
+                                Emit(output, new SpanAccumulation(AdjointOf(sequence.Name), Convert(adjoint, sequence.Type.Element ?? TypeRef.Single), elements, c.Origin));
                             }
                             continue;
                         }
@@ -250,7 +250,7 @@ internal sealed class ReverseSweep
         return output;
     }
 
-    private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind != ScalarKind.Sequence;
+    private bool IsScalar(string name) => !_types.TryGetValue(name, out TypeRef? type) || type.Kind is not ScalarKind.Sequence and not ScalarKind.Tensor;
 
     /// <summary>
     /// The backward sweep of a loop: one backward iteration per forward iteration, last first. Each starts

@@ -68,12 +68,19 @@ internal static class ExpressionPrinter
                 return (Identifier(r.Sequence.Name) + "[" + Print(r.Index) + "]", Primary);
             case LengthRead l:
                 return (Identifier(l.Sequence.Name) + ".Length", Primary);
+            case TensorIndex t:
+                return (string.Join(", ", t.Indices.Select(Print)), Primary);
+            case TensorShapeRead s:
+                return (Identifier(s.Tensor.Name) + (s.Axis is null ? ".Rank" : ".Shape[" + Print(s.Axis) + "]"), Primary);
             case SpanDot d:
-                return ("global::Backprop.Symbolic.Kernels.SpanKernels.Dot(" + Identifier(d.Left.Name) + ", " + Identifier(d.Right.Name) + ")", Primary);
+                return ("global::Backprop.Symbolic.Kernels.SpanKernels.Dot(" + Elements(d.Left) + ", " + Elements(d.Right) + ")", Primary);
             default:
                 throw new InvalidOperationException("Cannot print " + e.GetType().Name);
         }
     }
+
+    /// <summary>A span's name, or a tensor's elements (<c>dW.Span</c>), for the span kernels.</summary>
+    public static string Elements(Variable v) => Identifier(v.Name) + (v.Type.IsTensor ? ".Span" : "");
 
     private static string MathClass(MathCall m)
     {

@@ -157,19 +157,24 @@ internal static class GradientEmitter
         WriteParameterDocs(writer, model);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null))
         {
-            writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + ".</param>");
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is overwritten, not added to." : "";
+            writer.Line("/// <param name=\"" + p.AdjointName + "\">Receives ∂" + model.Name + "/∂" + p.Name + "." + shape + "</param>");
         }
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
         var signature = model.Parameters.Select(p => p.TypeName + " " + Identifier(p.Name))
             .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => p.Type.IsFloatingSequence
                 ? TypeRef.SpanOf(p.Type.Element!).Name + " " + Identifier(p.AdjointName!)
-                : "out " + p.TypeName + " " + Identifier(p.AdjointName!)));
+                : (p.Type.IsTensor ? "" : "out ") + p.TypeName + " " + Identifier(p.AdjointName!)));
         OpenMethod(writer, model, model.GradientName, signature);
-        WriteLengthChecks(writer, model, "adjoint");
+        TensorMethodWriter.WriteShapeChecks(writer, model, "adjoint");
         WriteOverlapChecks(writer, model, assigned);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsFloatingSequence && !assigned.Contains(p.AdjointName!)))
         {
             writer.Line(Zero(Identifier(p.AdjointName!)));
+        }
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsTensor))
+        {
+            writer.Line(Zero(Identifier(p.AdjointName!) + ".Span")); // the element reads add into it
         }
 
         // What the backward sweep reads before defining it itself (a count it recomputes needs no counting).
@@ -316,7 +321,8 @@ internal static class GradientEmitter
         WriteParameterDocs(writer, model);
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null))
         {
-            writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>.</param>");
+            string shape = p.Type.IsTensor ? " It must have the shape of <c>" + p.Name + "</c>; it is only read." : "";
+            writer.Line("/// <param name=\"" + p.AdjointName + "\">The direction's component along <c>" + p.Name + "</c>." + shape + "</param>");
         }
         writer.Line("/// <param name=\"" + derivative.Name + "\">Receives the directional derivative: the sum over the parameters of ∂" + model.Name + "/∂p times p's component of the direction.</param>");
         writer.Line("/// <returns>The value of <c>" + model.Name + "</c>.</returns>");
@@ -324,7 +330,7 @@ internal static class GradientEmitter
             .Concat(model.Parameters.Where(p => p.AdjointName is not null).Select(p => (p.Type.IsFloatingSequence ? TypeRef.ReadOnlySpanOf(p.Type.Element!).Name : p.TypeName) + " " + Identifier(p.AdjointName!)))
             .Concat(new[] { "out " + model.ReturnType.Name + " " + derivative.Name });
         OpenMethod(writer, model, model.DerivativeName, signature);
-        WriteLengthChecks(writer, model, "tangent");
+        TensorMethodWriter.WriteShapeChecks(writer, model, "tangent");
         var context = new Context(DeclaredParameters(model, new[] { derivative.Name }), new HashSet<string>(), value);
         WithTape(writer, body, names, context, c => WriteBlock(writer, body, c, isForward: true));
         writer.Line("return " + Identifier(value.Name) + ";");
@@ -408,7 +414,7 @@ internal static class GradientEmitter
     private static bool UsesTape(IEnumerable<Statement> statements) => VariableUses.Descendants(statements).Any(s => s switch
     {
         TapePush or TapePop or ArrayAllocation => true,
-        DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence }),
+        DifferentiableCall c => c.Partials.Any(p => p.Variable is { Type.Kind: ScalarKind.Sequence or ScalarKind.Tensor }),
         _ => false,
     });
 

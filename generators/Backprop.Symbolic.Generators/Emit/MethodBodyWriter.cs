@@ -59,6 +59,13 @@ internal static class MethodBodyWriter
                     var arguments = call.Arguments.Select(Print).ToList();
                     for (int i = 0; i < call.Partials.Count; i++)
                     {
+                        if (call.Partials[i].Variable is { Type.IsTensor: true } tensor)
+                        {
+                            // A tensor argument's partials: a zeroed tensor of its shape from the workspace.
+                            WriteAssignment(writer, tensor, context.Tape + ".RentTensor(" + Print(call.Arguments[i]) + ".Shape)", context.Scope);
+                            arguments.Add(Identifier(tensor.Name));
+                            continue;
+                        }
                         if (call.Partials[i].Variable is { Type.Kind: ScalarKind.Sequence } elements)
                         {
                             // The callee's partials for a span argument fill scratch of the argument's length.
@@ -133,7 +140,7 @@ internal static class MethodBodyWriter
                     writer.Line(Identifier(w.Sequence.Name) + "[" + Print(w.Index) + "] = " + Print(w.Value) + ";");
                     break;
                 case SpanAccumulation a:
-                    writer.Line("global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + Identifier(a.Target.Name) + ", " + Print(a.Scale) + ", " + Identifier(a.Values.Name) + ");");
+                    writer.Line("global::Backprop.Symbolic.Kernels.SpanKernels.AddScaled(" + Elements(a.Target) + ", " + Print(a.Scale) + ", " + Elements(a.Values) + ");");
                     break;
                 case ArrayAllocation a:
                 {

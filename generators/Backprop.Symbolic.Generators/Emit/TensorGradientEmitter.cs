@@ -25,8 +25,11 @@ internal static class TensorGradientEmitter
     /// <summary>The runtime's helpers for the shapes of results (checked as the eager operations check them).</summary>
     internal const string Shapes = "global::Backprop.Symbolic.Tensors.TensorShapes";
 
-    /// <summary>True for methods the tensor sweeps handle: those with a <c>Tensor</c> parameter or result.</summary>
-    public static bool Handles(MethodModel model) => model.ReturnType.IsTensor || model.Parameters.Any(p => p.Type.IsTensor);
+    /// <summary>
+    /// True for methods the tensor sweeps handle: those with a <c>Tensor</c> parameter or result, but for those that
+    /// read tensor elements in scalar code (<see cref="MethodModel.TensorElements"/>), which the scalar core handles.
+    /// </summary>
+    public static bool Handles(MethodModel model) => (model.ReturnType.IsTensor || model.Parameters.Any(p => p.Type.IsTensor)) && !model.TensorElements;
 
     /// <param name="fuse">False writes every element-wise operation as its own loop (tests compare both).</param>
     public static GeneratedFile Emit(MethodModel model, bool fuse, CancellationToken cancellationToken)

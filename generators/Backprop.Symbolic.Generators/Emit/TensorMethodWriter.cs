@@ -54,17 +54,20 @@ internal abstract partial class TensorMethodWriter
     /// </summary>
     /// <param name="role">"adjoint" or "tangent", for the message.</param>
     /// <param name="defaultAllowed">True when <c>default</c> is accepted (a layer's: "not needed", or a zero direction).</param>
-    protected void WriteShapeChecks(string role, bool defaultAllowed = false)
+    protected void WriteShapeChecks(string role, bool defaultAllowed = false) => WriteShapeChecks(Writer, Model, role, defaultAllowed);
+
+    /// <inheritdoc cref="WriteShapeChecks(string, bool)"/>
+    internal static void WriteShapeChecks(SourceWriter writer, MethodModel model, string role, bool defaultAllowed = false)
     {
-        foreach (ParameterModel p in Differentiated.Where(p => p.Type.IsTensor))
+        foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsTensor))
         {
             string given = Identifier(p.AdjointName!);
-            Writer.Open("if (" + (defaultAllowed ? "!" + given + ".IsDefault && " : "") + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
-            Writer.Line("throw new global::System.ArgumentException(\"The " + role + " '" + p.AdjointName + "' must have the shape of '" + p.Name + "' (\" + "
+            writer.Open("if (" + (defaultAllowed ? "!" + given + ".IsDefault && " : "") + given + ".Shape != " + Identifier(p.Name) + ".Shape)");
+            writer.Line("throw new global::System.ArgumentException(\"The " + role + " '" + p.AdjointName + "' must have the shape of '" + p.Name + "' (\" + "
                 + Identifier(p.Name) + ".Shape + \"), but has \" + " + given + ".Shape + \".\", nameof(" + given + "));");
-            Writer.Close();
+            writer.Close();
         }
-        GradientEmitter.WriteLengthChecks(Writer, Model, role);
+        GradientEmitter.WriteLengthChecks(writer, model, role);
     }
 
     /// <summary>
@@ -257,6 +260,9 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.TimeStep:
             case TensorFunction.Chunk:
                 WriteSequenceKernel(k);
+                break;
+            case TensorFunction.Call:
+                WriteCall(k);
                 break;
             default:
                 throw new InvalidOperationException("No kernel for " + k.Operation.Function);

@@ -73,10 +73,12 @@ internal sealed partial class Lowerer
                     break; // lowered to its hand-written derivatives
                 case IInvocationOperation call when IsLayer(call.TargetMethod):
                     break; // lowered to the layer's value and pullback
+                case IInvocationOperation call when IsCallOfFloatMethod(call):
+                    break; // lowered to the method's gradient and derivative
                 case IInvocationOperation call when DifferentiableAttributeReader.IsDifferentiable(call.TargetMethod)
                     || CustomGradientReader.Find(call.TargetMethod.OriginalDefinition) is not null:
-                    ReportTensor(op.Syntax.GetLocation(), "calls to [Differentiable] methods that return a float are not supported yet",
-                        "write the computation in this method, or make the method a layer that returns a Tensor");
+                    ReportTensor(op.Syntax.GetLocation(), "calls to [CustomGradient] methods, and to [Differentiable] methods that return a float from a layer or a loop over time steps, are not supported yet",
+                        "call the [Differentiable] method from a loss (a method that returns a float), outside its loops, or write the computation in this method");
                     break;
                 case IInvocationOperation call when !TypeMapper.IsTensor(call.TargetMethod.ContainingType)
                     && call.Arguments.Any(a => TypeMapper.IsTensor(a.Value.Type)):
@@ -102,6 +104,9 @@ internal sealed partial class Lowerer
                 return true;
             case IInvocationOperation call when IsLayer(call.TargetMethod):
                 result = LowerLayerCall(call, env, output);
+                return true;
+            case IInvocationOperation call when IsCallOfFloatMethod(call):
+                result = LowerCallOfFloatMethod(call, env, output);
                 return true;
             case IInvocationOperation call when TypeMapper.IsTensor(call.TargetMethod.ContainingType) && call.TargetMethod.IsStatic:
                 result = LowerTensorCall(call, env, output);

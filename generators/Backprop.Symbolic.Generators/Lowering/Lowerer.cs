@@ -75,6 +75,10 @@ internal sealed partial class Lowerer
             {
                 throw new InvalidOperationException("The method body has no operation tree.");
             }
+            if (_hasTensors && TakeTensorElementsPath(block))
+            {
+                return output;
+            }
             if (_hasTensors && RefuseTensorConstructs(block))
             {
                 return output;
@@ -90,6 +94,10 @@ internal sealed partial class Lowerer
                 IReturnOperation r => r.ReturnedValue,
                 _ => null,
             } ?? throw new InvalidOperationException("The expression body has no operation tree.");
+            if (_hasTensors && TakeTensorElementsPath(operation!))
+            {
+                return output;
+            }
             if (_hasTensors && RefuseTensorConstructs(operation!))
             {
                 return output;
@@ -370,6 +378,10 @@ internal sealed partial class Lowerer
         if (_hasTensors && TryLowerTensor(op, env, output, out Expr tensor))
         {
             return tensor;
+        }
+        if (ReadsTensorElements && TryLowerTensorElement(op, env, output, out Expr tensorElement))
+        {
+            return tensorElement;
         }
         switch (op)
         {

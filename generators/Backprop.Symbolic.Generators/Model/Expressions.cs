@@ -81,3 +81,13 @@ public sealed record LengthRead(Variable Sequence) : Expr(TypeRef.Int32);
 
 /// <summary><c>Σ_j Left[j] · Right[j]</c>: a span argument's share of a call's tangent in forward mode.</summary>
 public sealed record SpanDot(Variable Left, Variable Right, TypeRef Type) : Expr(Type);
+
+/// <summary>
+/// The indices of one element of a tensor of rank 2 to 4 (<c>i, j</c>): the index of an <see cref="ElementRead"/> or
+/// <see cref="ElementAccumulation"/> on a <c>Tensor</c>, written <c>x[i, j]</c> with the tensor's own indexer (which checks
+/// the rank and each index). A rank-1 tensor's element has a plain index.
+/// </summary>
+public sealed record TensorIndex(EquatableArray<Expr> Indices) : Expr(TypeRef.Int32);
+
+/// <summary><c>Tensor.Shape[Axis]</c>, or <c>Tensor.Rank</c> when <see cref="Axis"/> is null; passive.</summary>
+public sealed record TensorShapeRead(Variable Tensor, Expr? Axis) : Expr(TypeRef.Int32);

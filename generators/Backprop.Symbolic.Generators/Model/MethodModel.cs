@@ -28,6 +28,12 @@ public sealed record MethodModel(
 {
     /// <summary>True when <c>[Differentiable(Instrumented = true)]</c> asks for the overloads that report to an instrument sink.</summary>
     public bool Instrumented { get; init; }
+
+    /// <summary>
+    /// True when the method reads elements of its tensor parameters (<c>x[i, j]</c>) in scalar code: the scalar core
+    /// differentiates it, each element read like a span element, and its adjoints and tangents are tensors.
+    /// </summary>
+    public bool TensorElements { get; init; }
 }
 
 /// <summary>A generated source file.</summary>

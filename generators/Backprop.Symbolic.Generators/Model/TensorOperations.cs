@@ -119,6 +119,14 @@ public enum TensorFunction
     /// <see cref="TensorOperation.Differentiated"/> says which parameters have partials. A float.
     /// </summary>
     CustomLoss,
+
+    /// <summary>
+    /// A call of another [Differentiable] method that returns a float (element loops over tensors, a scalar helper, or a
+    /// loss of tensor operations): <see cref="TensorOperation.Method"/> names it, <see cref="TensorOperation.Differentiated"/>
+    /// says which of its parameters it differentiates. The gradient calls its <c>{Name}Gradient</c>, forward mode its
+    /// <c>{Name}Derivative</c>.
+    /// </summary>
+    Call,
 }
 
 /// <summary>

@@ -217,6 +217,7 @@ internal static class MethodParser
                 method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString())) + ")")
             {
                 Instrumented = DifferentiableAttributeReader.IsInstrumented(method),
+                TensorElements = lowerer.ReadsTensorElements,
             };
         }
 

@@ -297,6 +297,8 @@ internal sealed class CommonSubexpressions
         Select s => new[] { s.Condition, s.WhenTrue, s.WhenFalse },
         PassiveCall p => p.Arguments.ToArrayList(),
         ElementRead r => new[] { r.Index },
+        TensorIndex t => t.Indices.ToArrayList(),
+        TensorShapeRead { Axis: { } axis } => new[] { axis },
         _ => DerivativeRules.Operands(e),
     };
 
@@ -305,6 +307,8 @@ internal sealed class CommonSubexpressions
         Select s => s with { Condition = children[0], WhenTrue = children[1], WhenFalse = children[2] },
         PassiveCall p => p with { Arguments = children.ToEquatableArray() },
         ElementRead r => r with { Index = children[0] },
+        TensorIndex t => t with { Indices = children.ToEquatableArray() },
+        TensorShapeRead { Axis: not null } s => s with { Axis = children[0] },
         _ => DerivativeRules.WithOperands(e, children),
     };
 }

@@ -86,6 +86,8 @@ internal static class VariableRewriter
             ElementRead r => r with { Sequence = Sequence(r.Sequence), Index = Replace(r.Index, read) },
             LengthRead l => l with { Sequence = Sequence(l.Sequence) },
             SpanDot d => d with { Left = Sequence(d.Left), Right = Sequence(d.Right) },
+            TensorIndex t => t with { Indices = t.Indices.Select(i => Replace(i, read)).ToEquatableArray() },
+            TensorShapeRead s => s with { Tensor = Sequence(s.Tensor), Axis = s.Axis is null ? null : Replace(s.Axis, read) },
             _ => e,
         };
     }

@@ -54,11 +54,13 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
-    public void BPS0018_reading_an_element()
+    public void BPS0025_reading_an_element_beside_a_tensor_operation()
     {
-        DiagnosticAssert.Reports(Method("return [|x[0, 1]|] * Sum(a);"),
-            "BPS0018",
-            "reading 'x[0, 1]' is not supported yet" + With + "use the Tensor operations, which work on every element (Sum and Mean reduce to a float)");
+        // Reading an element makes the method one of element loops (TensorIndexers/), where Sum(a) is refused.
+        DiagnosticAssert.Reports(Method("return x[0, 1] * [|Sum(a)|];"),
+            "BPS0025",
+            "the tensor operation 'Sum(a)' in a [Differentiable] method that reads tensor elements, which may use its tensor parameters only through x[i, …], x.Shape[k], x.Length and x.Rank; "
+            + "write it as a loop over the elements, or compute it in a [Differentiable] method of tensor operations that calls this one with the result");
     }
 
     [Fact]
@@ -86,11 +88,26 @@ public sealed class TensorDiagnosticTests
     }
 
     [Fact]
-    public void BPS0018_call_to_a_float_returning_differentiable_method()
+    public void BPS0018_call_to_a_float_returning_differentiable_method_from_a_layer()
     {
-        DiagnosticAssert.Reports(Method("return [|Other(Sum(x * a))|];"),
+        // A loss may call it (TensorIndexers/MixedLossTests); a layer not yet.
+        DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static float Other(float v) => v * v;
+
+                [Differentiable]
+                public static Tensor Layer(Tensor x) => x * [|Other(Sum(x))|];
+            }
+            """,
             "BPS0018",
-            "calls to [Differentiable] methods that return a float are not supported yet" + With + "write the computation in this method, or make the method a layer that returns a Tensor");
+            "calls to [CustomGradient] methods, and to [Differentiable] methods that return a float from a layer or a loop over time steps, are not supported yet" + With
+            + "call the [Differentiable] method from a loss (a method that returns a float), outside its loops, or write the computation in this method");
     }
 
     [Fact]

@@ -1,0 +1,65 @@
+using System.Collections.Generic;
+using System.Linq;
+using Backprop.Symbolic.Generators.Analyses;
+using Backprop.Symbolic.Generators.Diagnostics;
+using Backprop.Symbolic.Generators.Model;
+using Backprop.Symbolic.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Backprop.Symbolic.Generators.Lowering;
+
+// A loss of tensor operations may call another [Differentiable] method that returns a float: a custom operation written
+// as loops over tensor elements, a scalar helper, or another loss. The gradient takes the callee's partials from its
+// {Name}Gradient and adds them, times the call's adjoint, to the adjoints of its arguments; forward mode calls its
+// {Name}Derivative with the arguments' tangents. Not yet inside layers and loops over time steps (BPS0018 there).
+internal sealed partial class Lowerer
+{
+    /// <summary>A call, in a float-returning method with tensors and outside its loops, of a [Differentiable] method that returns a float.</summary>
+    private bool IsCallOfFloatMethod(IInvocationOperation call)
+    {
+        IMethodSymbol method = call.TargetMethod.OriginalDefinition;
+        if (!_returnType.IsFloating || !method.IsStatic || !TypeMapper.Map(method.ReturnType).IsFloating
+            || !DifferentiableAttributeReader.IsDifferentiable(method) || CustomGradientReader.Find(method) is not null)
+        {
+            return false;
+        }
+        return !InLoop(call);
+    }
+
+    private Expr LowerCallOfFloatMethod(IInvocationOperation call, Env env, List<Statement> output)
+    {
+        IMethodSymbol method = call.TargetMethod.OriginalDefinition;
+        TypeRef type = TypeMapper.Map(method.ReturnType);
+        if (_calleeHasErrors(method))
+        {
+            Report(DiagnosticDescriptors.CalleeNotDifferentiable, call.Syntax, method.Name);
+            return new Constant(0, type);
+        }
+        bool[] differentiated = DifferentiableAttributeReader.DifferentiatedParameters(method);
+        EquatableArray<Expr> arguments = LowerArguments(call, env, output);
+        var ordered = OrderedArguments(call);
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            if (!Activity.IsVaried(arguments[i], _varied))
+            {
+                continue;
+            }
+            if (arguments[i].Type.IsFloatingSequence)
+            {
+                return RefuseTensor(ordered[i], "passing a span whose elements are differentiated to '" + DisplayName(method) + "' from a method with tensors is not supported yet",
+                    "pass the values as a tensor");
+            }
+            if (!differentiated[i])
+            {
+                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                return new Constant(0, type);
+            }
+        }
+        return new TensorOperation(TensorFunction.Call, arguments, type)
+        {
+            Method = TypeName(method.ContainingType) + "." + method.Name,
+            Differentiated = differentiated.ToEquatableArray(),
+        };
+    }
+}
