@@ -19,6 +19,7 @@ namespace Backprop.Symbolic.Benchmarks;
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*DataParallel*' --job short    a data-parallel step on 1 and 2 workers
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*InstrumentBenchmarks*' --job short   what the instruments add to a gradient
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*CustomGradientBenchmarks*' --job short   hand-written tensor gradients against generated ones
+/// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --filter '*ElementLoopBenchmarks*' --job short   a penalty written as loops over tensor elements, against spans and by hand
 /// dotnet run -c Release --project tests/Backprop.Symbolic.Benchmarks -- --verify                   generated vs hand-written gradients
 /// </code>
 /// Any other arguments go to BenchmarkDotNet's <see cref="BenchmarkSwitcher"/>.
