@@ -110,11 +110,6 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 WriteCustomLossWithTangent(loss);
                 continue;
             }
-            if (step is KernelStep { Operation.Function: TensorFunction.Call } call && Program.Active.Contains(call.Target.Name))
-            {
-                WriteCallWithTangent(call);
-                continue;
-            }
             WritePrimal(step, value);
             switch (step)
             {

@@ -7,8 +7,9 @@ using static Backprop.Symbolic.Generators.Emit.ExpressionPrinter;
 
 namespace Backprop.Symbolic.Generators.Emit;
 
-// Float-returning methods with tensors that have a hand-written gradient ([CustomGradient]): the primal call, and the
-// call of the gradient with fresh partials that both modes read. (A custom layer is a Layer step whose value, pullback
+// Float-returning methods whose gradient is a method of their own (a [CustomGradient] loss with tensors, or another
+// [Differentiable] method's generated {Name}Gradient): the primal call, and the call of the gradient with fresh partials
+// that both modes read. (A custom layer is a Layer step whose value, pullback
 // and tangent methods are the hand-written ones.)
 internal abstract partial class TensorMethodWriter
 {
@@ -21,7 +22,7 @@ internal abstract partial class TensorMethodWriter
 
     /// <summary>A custom loss's value: the method itself.</summary>
     protected virtual void WriteCustomLoss(KernelStep k) =>
-        Writer.Line("float " + Identifier(k.Target.Name) + " = " + k.Operation.Method + "(" + string.Join(", ", k.Operation.Arguments.Select(Print)) + ");");
+        Writer.Line(k.Target.Type.Name + " " + Identifier(k.Target.Name) + " = " + k.Operation.Method + "(" + string.Join(", ", k.Operation.Arguments.Select(Print)) + ");");
 
     /// <summary>
     /// Calls a custom loss's gradient, its value assigned by <paramref name="assignment"/> (<c>"float loss = "</c>, or

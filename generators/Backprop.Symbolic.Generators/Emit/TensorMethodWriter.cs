@@ -261,9 +261,6 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.Chunk:
                 WriteSequenceKernel(k);
                 break;
-            case TensorFunction.Call:
-                WriteCall(k);
-                break;
             default:
                 throw new InvalidOperationException("No kernel for " + k.Operation.Function);
         }

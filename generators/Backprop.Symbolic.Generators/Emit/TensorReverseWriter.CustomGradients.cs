@@ -25,7 +25,7 @@ internal sealed partial class TensorReverseWriter
             base.WriteCustomLoss(k);
             return;
         }
-        _customPartials[k.Target.Name] = WriteCustomGradientCall(k, "float " + Identifier(k.Target.Name) + " = ");
+        _customPartials[k.Target.Name] = WriteCustomGradientCall(k, k.Target.Type.Name + " " + Identifier(k.Target.Name) + " = ");
     }
 
     /// <summary>
@@ -45,7 +45,8 @@ internal sealed partial class TensorReverseWriter
             partials = WriteCustomGradientCall(k, "");
         }
         IReadOnlyList<Expr> a = k.Operation.Arguments;
-        string scale = Print(adjoint);
+        // A [Differentiable] callee may return a double; tensors take the scale as a float.
+        string scale = Print(Convert(adjoint, Single));
         for (int i = 0; i < a.Count; i++)
         {
             if (partials[i] is not { } partial)
@@ -72,7 +73,7 @@ internal sealed partial class TensorReverseWriter
             }
             else if (a[i].Type.IsFloating && Activity.IsVaried(a[i], Program.Active))
             {
-                PropagateScalar(a[i], Multiply(adjoint, new Variable(partial, a[i].Type)), Writer.Line, inLoop: false);
+                PropagateScalar(a[i], Convert(Multiply(adjoint, new Variable(partial, a[i].Type)), a[i].Type), Writer.Line, inLoop: false);
             }
         }
     }

@@ -456,9 +456,6 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
                     IfNeeded((Variable)a[0], dLogits => kernels + ".SoftmaxCrossEntropyBackward(" + Probabilities(k) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", " + dLogits + ");");
                 }
                 break;
-            case TensorFunction.Call:
-                WriteCallBackward(k, adjoint);
-                break;
             case TensorFunction.MeanSquaredError:
                 Writer.Line(kernels + ".MeanSquaredErrorBackward(" + Print(a[0]) + ", " + Print(a[1]) + ", " + Print(adjoint) + ", "
                     + (Active(0) ? TensorAdjoint((Variable)a[0]) : "default") + ", " + (Active(1) ? TensorAdjoint((Variable)a[1]) : "default") + ");");

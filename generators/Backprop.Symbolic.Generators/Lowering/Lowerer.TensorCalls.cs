@@ -10,9 +10,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Backprop.Symbolic.Generators.Lowering;
 
 // A loss of tensor operations may call another [Differentiable] method that returns a float: a custom operation written
-// as loops over tensor elements, a scalar helper, or another loss. The gradient takes the callee's partials from its
-// {Name}Gradient and adds them, times the call's adjoint, to the adjoints of its arguments; forward mode calls its
-// {Name}Derivative with the arguments' tangents. Not yet inside layers and loops over time steps (BPS0018 there).
+// as loops over tensor elements, a scalar helper, or another loss. It is called as a [CustomGradient] loss is
+// (TensorFunction.CustomLoss): the gradient takes the callee's partials from its {Name}Gradient and adds them, times the
+// call's adjoint, to the adjoints of its arguments; forward mode calls its {Name}Derivative with the arguments' tangents.
+// Not yet inside layers and loops over time steps (BPS0018 there).
 internal sealed partial class Lowerer
 {
     /// <summary>A call, in a float-returning method with tensors and outside its loops, of a [Differentiable] method that returns a float.</summary>
@@ -56,10 +57,13 @@ internal sealed partial class Lowerer
                 return new Constant(0, type);
             }
         }
-        return new TensorOperation(TensorFunction.Call, arguments, type)
+        // Called like a [CustomGradient] loss: its generated gradient gives the partials, its derivative the tangent.
+        string name = TypeName(method.ContainingType) + "." + method.Name;
+        return new TensorOperation(TensorFunction.CustomLoss, arguments, type)
         {
-            Method = TypeName(method.ContainingType) + "." + method.Name,
+            Method = name,
             Differentiated = differentiated.ToEquatableArray(),
+            Custom = new CustomTensorMethods(name + "Gradient", Value: null, Tangent: name + "Derivative"),
         };
     }
 }

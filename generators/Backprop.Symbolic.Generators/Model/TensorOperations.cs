@@ -114,19 +114,14 @@ public enum TensorFunction
     MeanSquaredError,
 
     /// <summary>
-    /// A call of a float-returning method with tensors that has a hand-written gradient (<c>[CustomGradient]</c>):
-    /// <see cref="TensorOperation.Method"/> names it, <see cref="TensorOperation.Custom"/> its gradient, and
-    /// <see cref="TensorOperation.Differentiated"/> says which parameters have partials. A float.
+    /// A call of a float-returning method whose gradient is a method of its own: one with tensors and a hand-written
+    /// gradient (<c>[CustomGradient]</c>), or another <c>[Differentiable]</c> method (element loops over tensors, a scalar
+    /// helper, a loss), whose generated <c>{Name}Gradient</c> and <c>{Name}Derivative</c> take that place.
+    /// <see cref="TensorOperation.Method"/> names it, <see cref="TensorOperation.Custom"/> its gradient (and, for a
+    /// [Differentiable] callee, its derivative), and <see cref="TensorOperation.Differentiated"/> says which parameters
+    /// have partials. A float (or a double, from a [Differentiable] callee).
     /// </summary>
     CustomLoss,
-
-    /// <summary>
-    /// A call of another [Differentiable] method that returns a float (element loops over tensors, a scalar helper, or a
-    /// loss of tensor operations): <see cref="TensorOperation.Method"/> names it, <see cref="TensorOperation.Differentiated"/>
-    /// says which of its parameters it differentiates. The gradient calls its <c>{Name}Gradient</c>, forward mode its
-    /// <c>{Name}Derivative</c>.
-    /// </summary>
-    Call,
 }
 
 /// <summary>

@@ -30,13 +30,13 @@ namespace Samples
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
                 global::Backprop.Symbolic.Tensors.Tensor _t0Softmax = tape.RentTensor(_t0.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t0, y, _t0Softmax);
-                global::Backprop.Symbolic.Tensors.Tensor _penalty_dW = tape.RentTensor(w.Shape);
-                float _s1 = global::Samples.Regularisers.PenaltyGradient(w, _penalty_dW);
+                global::Backprop.Symbolic.Tensors.Tensor dWPartial = tape.RentTensor(w.Shape);
+                float _s1 = global::Samples.Regularisers.PenaltyGradient(w, dWPartial);
                 value = _s0 + 0.01f * _s1;
 
                 // backward sweep
                 // return SoftmaxCrossEntropy(MatMul(x, w), y) + 0.01f * Penalty(w);
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply((global::System.ReadOnlySpan<float>)_penalty_dW.Span, 0.01f, dW.Span);
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply((global::System.ReadOnlySpan<float>)dWPartial.Span, 0.01f, dW.Span);
                 global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t0Softmax, y, 1f, d_t0);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(x, d_t0, dW, accumulate: true);
