@@ -147,6 +147,12 @@ public static class DiagnosticDescriptors
         "Loop carries a value it cannot differentiate",
         "the loop carries '{0}' from one time step to the next, but {1}; {2}");
 
+    /// <summary>BPS0023: tensor shapes known when the code is compiled break an operation's rule (the call would throw).</summary>
+    public static readonly DiagnosticDescriptor TensorShapeMismatch = Error(
+        "BPS0023",
+        "Tensor shapes do not match",
+        "{0}: with these shapes, known when the code is compiled, the operation would throw at run time; {1}");
+
     /// <summary>BPS9999: an unexpected failure inside the generator.</summary>
     public static readonly DiagnosticDescriptor InternalError = Error(
         "BPS9999",

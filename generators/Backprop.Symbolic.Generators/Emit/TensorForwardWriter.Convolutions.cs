@@ -25,7 +25,8 @@ internal sealed partial class TensorForwardWriter
                 {
                     return;
                 }
-                Declare(k.Target, tensor, Rent(Identifier(k.Target.Name) + ".Shape"));
+                // A convolution overwrites the tangent; a bias alone adds to a cleared one.
+                Declare(k.Target, tensor, tInput is null && tKernel is null ? Rent(Identifier(k.Target.Name) + ".Shape") : RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                 string tangent = Identifier(_tangents[k.Target.Name]);
                 string geometry = ", " + Print(stride) + ", " + Print(padding);
                 if (tInput is not null)
@@ -35,7 +36,7 @@ internal sealed partial class TensorForwardWriter
                 if (tKernel is not null)
                 {
                     string biasHere = tInput is null ? tBias ?? "default" : "default";
-                    Writer.Line(kernels + ".Conv2D(" + Print(input) + ", " + tKernel + ", " + biasHere + ", " + tangent + geometry + ", accumulate: true);");
+                    Writer.Line(kernels + ".Conv2D(" + Print(input) + ", " + tKernel + ", " + biasHere + ", " + tangent + geometry + (tInput is null ? "" : ", accumulate: true") + ");");
                 }
                 if (tInput is null && tKernel is null)
                 {
@@ -46,14 +47,14 @@ internal sealed partial class TensorForwardWriter
             case TensorFunction.MaxPool2D:
                 if (TensorTangent(a[0]) is { } tMax)
                 {
-                    Declare(k.Target, tensor, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Declare(k.Target, tensor, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                     Writer.Line(kernels + ".MaxPool2DTangent(" + Print(a[0]) + ", " + tMax + ", " + Identifier(_tangents[k.Target.Name]) + ", " + Print(a[1]) + ", " + Print(a[2]) + ");");
                 }
                 break;
             case TensorFunction.AvgPool2D:
                 if (TensorTangent(a[0]) is { } tMean)
                 {
-                    Declare(k.Target, tensor, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Declare(k.Target, tensor, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                     Writer.Line(kernels + ".AvgPool2D(" + tMean + ", " + Identifier(_tangents[k.Target.Name]) + ", " + Print(a[1]) + ", " + Print(a[2]) + ");");
                 }
                 break;

@@ -53,7 +53,7 @@ internal sealed partial class TensorForwardWriter
             Declare(k.Target, TensorGradientEmitter.TensorType, TensorGradientEmitter.TensorType + ".TimeStep(" + tX + ", " + Print(a[1]) + ")");
             return;
         }
-        Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+        Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
         Writer.Line(TensorGradientEmitter.Kernels + ".CopyChunk(" + tX + ", " + Print(a[1]) + ", " + Print(a[2]) + ", " + Identifier(_tangents[k.Target.Name]) + ");");
     }
 }

@@ -188,7 +188,8 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 {
                     return;
                 }
-                Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                // The first product overwrites the tangent, so it is rented uncleared.
+                Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                 string tangent = Identifier(_tangents[k.Target.Name]);
                 if (left is not null)
                 {
@@ -196,7 +197,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 }
                 if (right is not null)
                 {
-                    Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + right + ", " + tangent + ", accumulate: true);");
+                    Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + right + ", " + tangent + (left is null ? "" : ", accumulate: true") + ");");
                 }
                 break;
             }
@@ -222,7 +223,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
             case TensorFunction.MeanAxis:
                 if (TensorTangent(a[0]) is { } tSummed)
                 {
-                    Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                     string tangent = Identifier(_tangents[k.Target.Name]);
                     Writer.Line(kernels + ".Sum(" + tSummed + ", " + Print(a[1]) + ", " + tangent + ");");
                     if (k.Operation.Function == TensorFunction.MeanAxis)
@@ -238,7 +239,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
                 {
                     return;
                 }
-                Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                 Writer.Line(kernels + ".Concat(" + Print(a[0]) + ", " + (left ?? Rent(Print(a[1]) + ".Shape")) + ", " + (right ?? Rent(Print(a[2]) + ".Shape"))
                     + ", " + Identifier(_tangents[k.Target.Name]) + ");");
                 break;
@@ -246,7 +247,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
             case TensorFunction.Gather:
                 if (TensorTangent(a[0]) is { } tTable)
                 {
-                    Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+                    Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
                     Writer.Line(kernels + ".Gather(" + tTable + ", " + Print(a[1]) + ", " + Identifier(_tangents[k.Target.Name]) + ");");
                 }
                 break;
@@ -298,7 +299,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
     /// <summary>The tangent of y = log-softmax(x) per row: dy = dx − Σ_j softmax(x)_j · dx_j, with softmax(x) = exp(y).</summary>
     private void WriteLogSoftmaxTangent(KernelStep k, string tX)
     {
-        Declare(k.Target, TensorGradientEmitter.TensorType, Rent(Identifier(k.Target.Name) + ".Shape"));
+        Declare(k.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(k.Target.Name) + ".Shape"));
         string y = Identifier(k.Target.Name), tY = Identifier(_tangents[k.Target.Name]);
         string columns = LoopName("_cols"), row = LoopName("_row"), col = LoopName("_col"), sum = LoopName("_s");
         string yValues = SpanName(k.Target.Name), tXValues = SpanName(tX), tYValues = SpanName(tY);
@@ -327,7 +328,7 @@ internal sealed partial class TensorForwardWriter : TensorMethodWriter
             base.WriteFused(f);
             return;
         }
-        Declare(f.Target, TensorGradientEmitter.TensorType, Rent(Identifier(f.Target.Name) + ".Shape"));
+        Declare(f.Target, TensorGradientEmitter.TensorType, RentOverwritten(Identifier(f.Target.Name) + ".Shape"));
         var loop = new ElementLoop(this, f);
         var body = new List<ElementStatement>();
         ElementRead root = loop.ElementOf(f.Target.Name, isRoot: true);

@@ -26,13 +26,13 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.Conv2D:
             {
                 (Expr input, Expr kernel, Expr? bias, Expr stride, Expr padding) = ConvolutionArguments(k.Operation);
-                Writer.Line(tensor + " " + target + " = " + Rent(shapes + ".Conv2D(" + Print(input) + ".Shape, " + Print(kernel) + ".Shape, " + Print(stride) + ", " + Print(padding) + ")") + ";");
+                Writer.Line(tensor + " " + target + " = " + RentOverwritten(shapes + ".Conv2D(" + Print(input) + ".Shape, " + Print(kernel) + ".Shape, " + Print(stride) + ", " + Print(padding) + ")") + ";");
                 Writer.Line(kernels + ".Conv2D(" + Print(input) + ", " + Print(kernel) + ", " + (bias is null ? "default" : Print(bias)) + ", " + target + ", " + Print(stride) + ", " + Print(padding) + ");");
                 break;
             }
             case TensorFunction.MaxPool2D:
             case TensorFunction.AvgPool2D:
-                Writer.Line(tensor + " " + target + " = " + Rent(shapes + "." + k.Operation.Function + "(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
+                Writer.Line(tensor + " " + target + " = " + RentOverwritten(shapes + "." + k.Operation.Function + "(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
                 Writer.Line(kernels + "." + k.Operation.Function + "(" + Print(a[0]) + ", " + target + ", " + Print(a[1]) + ", " + Print(a[2]) + ");");
                 break;
             case TensorFunction.Flatten:

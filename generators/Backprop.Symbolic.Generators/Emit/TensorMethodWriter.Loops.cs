@@ -199,7 +199,7 @@ internal abstract partial class TensorMethodWriter
             Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + TensorGradientEmitter.TensorType + ".TimeStep(" + Print(a[0]) + ", " + Print(a[1]) + ");");
             return;
         }
-        Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Chunk(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
+        Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(TensorGradientEmitter.Shapes + ".Chunk(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ", " + Print(a[2]) + ")") + ";");
         Writer.Line(TensorGradientEmitter.Kernels + ".CopyChunk(" + Print(a[0]) + ", " + Print(a[1]) + ", " + Print(a[2]) + ", " + target + ");");
     }
 }

@@ -140,7 +140,7 @@ internal abstract partial class TensorMethodWriter
                 WriteKernel(k);
                 break;
             case FusedStep f:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(f.Target.Name) + " = " + Rent(ShapeOf(f.Root)) + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(f.Target.Name) + " = " + RentOverwritten(ShapeOf(f.Root)) + ";");
                 WriteFused(f);
                 break;
             case LoopStep loop:
@@ -199,7 +199,7 @@ internal abstract partial class TensorMethodWriter
         switch (k.Operation.Function)
         {
             case TensorFunction.MatMul:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".MatMul(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Shape)") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(TensorGradientEmitter.Shapes + ".MatMul(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Shape)") + ";");
                 Writer.Line(kernels + ".MatMul(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Layer:
@@ -209,12 +209,12 @@ internal abstract partial class TensorMethodWriter
                 break;
             case TensorFunction.Softmax:
             case TensorFunction.LogSoftmax:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(Print(a[0]) + ".Shape") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(Print(a[0]) + ".Shape") + ";");
                 Writer.Line(kernels + "." + k.Operation.Function + "(" + Print(a[0]) + ", " + target + ");");
                 break;
             case TensorFunction.SumAxis:
             case TensorFunction.MeanAxis:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Reduce(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ")") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(TensorGradientEmitter.Shapes + ".Reduce(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ")") + ";");
                 Writer.Line(kernels + ".Sum(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 if (k.Operation.Function == TensorFunction.MeanAxis)
                 {
@@ -222,11 +222,11 @@ internal abstract partial class TensorMethodWriter
                 }
                 break;
             case TensorFunction.Concat:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Concat(" + Print(a[0]) + ", " + Print(a[1]) + ".Shape, " + Print(a[2]) + ".Shape)") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(TensorGradientEmitter.Shapes + ".Concat(" + Print(a[0]) + ", " + Print(a[1]) + ".Shape, " + Print(a[2]) + ".Shape)") + ";");
                 Writer.Line(kernels + ".Concat(" + Print(a[0]) + ", " + Print(a[1]) + ", " + Print(a[2]) + ", " + target + ");");
                 break;
             case TensorFunction.Gather:
-                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + Rent(TensorGradientEmitter.Shapes + ".Gather(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Length)") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + target + " = " + RentOverwritten(TensorGradientEmitter.Shapes + ".Gather(" + Print(a[0]) + ".Shape, " + Print(a[1]) + ".Length)") + ";");
                 Writer.Line(kernels + ".Gather(" + Print(a[0]) + ", " + Print(a[1]) + ", " + target + ");");
                 break;
             case TensorFunction.Reshape:
@@ -247,7 +247,7 @@ internal abstract partial class TensorMethodWriter
             case TensorFunction.SoftmaxCrossEntropy:
             {
                 string probabilities = Probabilities(k);
-                Writer.Line(TensorGradientEmitter.TensorType + " " + probabilities + " = " + Rent(Print(a[0]) + ".Shape") + ";");
+                Writer.Line(TensorGradientEmitter.TensorType + " " + probabilities + " = " + RentOverwritten(Print(a[0]) + ".Shape") + ";");
                 Writer.Line("float " + target + " = " + kernels + ".SoftmaxCrossEntropy(" + Print(a[0]) + ", " + Print(a[1]) + ", " + probabilities + ");");
                 break;
             }
@@ -300,6 +300,12 @@ internal abstract partial class TensorMethodWriter
 
     /// <summary>A zeroed tensor of <paramref name="shape"/> from the workspace.</summary>
     protected string Rent(string shape) => Tape + ".RentTensor(" + shape + ")";
+
+    /// <summary>
+    /// A tensor of <paramref name="shape"/> from the workspace, not cleared: only for a tensor whose first write
+    /// assigns every element (a kernel that overwrites its result, a loop that stores every element).
+    /// </summary>
+    protected string RentOverwritten(string shape) => Tape + ".RentTensorUninitialized(" + shape + ")";
 
     /// <summary>A comment naming the source statement, once per run of blocks from the same statement.</summary>
     protected void Comment(int origin)

@@ -50,12 +50,14 @@ internal sealed partial class TensorReverseWriter
             string stem = NameAllocator.AdjointStem(UserName(c.Header.Name));
             string incoming = Names.Fresh(stem);
             string outgoing = Names.Fresh(stem + "Before");
-            Writer.Line(TensorGradientEmitter.TensorType + " " + incoming + " = " + Rent(header + ".Shape") + ";");
-            if (_tensorAdjoints.TryGetValue(c.Header.Name, out string? after))
+            // Rented uncleared where a copy fills it, or (the adjoint before a step) where each step clears it first.
+            bool reached = _tensorAdjoints.TryGetValue(c.Header.Name, out string? after);
+            Writer.Line(TensorGradientEmitter.TensorType + " " + incoming + " = " + (reached ? RentOverwritten(header + ".Shape") : Rent(header + ".Shape")) + ";");
+            if (reached)
             {
-                Writer.Line(Identifier(after) + ".Span.CopyTo(" + incoming + ".Span);");
+                Writer.Line(Identifier(after!) + ".Span.CopyTo(" + incoming + ".Span);");
             }
-            Writer.Line(TensorGradientEmitter.TensorType + " " + outgoing + " = " + Rent(header + ".Shape") + ";");
+            Writer.Line(TensorGradientEmitter.TensorType + " " + outgoing + " = " + RentOverwritten(header + ".Shape") + ";");
             state.Add((c, incoming, outgoing));
         }
 

@@ -583,11 +583,14 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
             return Identifier(_tensorAdjoints[v.Name]);
         }
         unwritten = !_tensorAdjoints.ContainsKey(v.Name);
-        return WrittenTensorAdjoint(v);
+        return WrittenTensorAdjoint(v, overwritten: unwritten);
     }
 
-    /// <summary>The adjoint of tensor <paramref name="v"/>, cleared or rented (zeroed) before its first write.</summary>
-    private string WrittenTensorAdjoint(Variable v)
+    /// <summary>
+    /// The adjoint of tensor <paramref name="v"/>, cleared or rented (zeroed) before its first write; rented uncleared
+    /// when <paramref name="overwritten"/> says that first write assigns every element.
+    /// </summary>
+    private string WrittenTensorAdjoint(Variable v, bool overwritten = false)
     {
         if (_uncleared.Remove(v.Name))
         {
@@ -596,7 +599,8 @@ internal sealed partial class TensorReverseWriter : TensorMethodWriter
         if (!_tensorAdjoints.TryGetValue(v.Name, out string? name))
         {
             name = Names.Fresh(NameAllocator.AdjointStem(v.Name));
-            Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(name) + " = " + Rent(Identifier(v.Name) + ".Shape") + ";");
+            string shape = Identifier(v.Name) + ".Shape";
+            Writer.Line(TensorGradientEmitter.TensorType + " " + Identifier(name) + " = " + (overwritten ? RentOverwritten(shape) : Rent(shape)) + ";");
             _tensorAdjoints[v.Name] = name;
         }
         return Identifier(name);

@@ -42,7 +42,9 @@ internal sealed partial class Lowerer
         {
             return false; // the compiler reports the errors; lowering notices them
         }
+        TensorShapeCheck.Run(body, _diagnostics, _cancellationToken); // BPS0023; lowering goes on, for the other diagnostics
         int before = _diagnostics.Count;
+        RefuseTensorWrites(body);
         foreach (IOperation op in body.Descendants())
         {
             switch (op)
@@ -81,7 +83,7 @@ internal sealed partial class Lowerer
                         "call the [Differentiable] method from a loss (a method that returns a float), outside its loops, or write the computation in this method");
                     break;
                 case IInvocationOperation call when !TypeMapper.IsTensor(call.TargetMethod.ContainingType)
-                    && call.Arguments.Any(a => TypeMapper.IsTensor(a.Value.Type)):
+                    && call.Arguments.Any(a => TypeMapper.IsTensor(a.Value.Type)) && !_writingCalls.Contains(call.Syntax):
                     ReportTensor(op.Syntax.GetLocation(), "passing a tensor to '" + DisplayName(call.TargetMethod) + "' is not supported",
                         "only the operations of Tensor take tensors in a [Differentiable] method");
                     break;

@@ -202,8 +202,21 @@ public sealed class Tape
         return new Tensor(_singles, offset, shape);
     }
 
-    // Reserves and zeroes `length` floats of the current arena; returns where they start.
-    private int ReserveSingles(int length)
+    /// <summary>
+    /// A tensor of <paramref name="shape"/> whose elements are <b>not</b> cleared, valid until the enclosing mark is
+    /// released: its contents are garbage (whatever an earlier rent left there, possibly NaN), so the caller must write
+    /// every element before reading any. Generated code rents this way the intermediates and adjoints whose first use
+    /// overwrites them whole (a kernel called without <c>accumulate</c>, a loop that assigns every element), saving
+    /// the clearing <see cref="RentTensor"/> does.
+    /// </summary>
+    public Tensor RentTensorUninitialized(TensorShape shape)
+    {
+        int offset = ReserveSingles(shape.ElementCount, clear: false);
+        return new Tensor(_singles, offset, shape);
+    }
+
+    // Reserves `length` floats of the current arena, zeroed unless `clear` is false; returns where they start.
+    private int ReserveSingles(int length, bool clear = true)
     {
         if (length < 0)
         {
@@ -217,7 +230,10 @@ public sealed class Tape
             offset = AlignedSingle(_singles, _singlesUsed);
         }
         _singlesUsed = offset + length;
-        SpanKernels.Zero(_singles.AsSpan(offset, length));
+        if (clear)
+        {
+            SpanKernels.Zero(_singles.AsSpan(offset, length));
+        }
         return offset;
     }
 

@@ -35,9 +35,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -63,7 +63,7 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor d_t2Partial = tape.RentTensor(_t2.Shape);
                 global::Backprop.Symbolic.Tensors.Tensor dYPartial = tape.RentTensor(y.Shape);
                 float _s0 = global::Samples.Custom.LogCoshGradient(_t2, y, d_t2Partial, dYPartial);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(w.Shape);
                 {
                     global::System.Span<float> wValues = w.Span;
                     global::System.Span<float> _t3Values = _t3.Span;
@@ -163,12 +163,12 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0);
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensorUninitialized(_t1.Shape);
                 {
                     global::System.Span<float> _t1Values = _t1.Span;
                     global::System.Span<float> _t0Values = _t0.Span;
@@ -200,8 +200,8 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor dYPartial = tape.RentTensor(y.Shape);
                 float _s0 = global::Samples.Custom.LogCoshGradient(_t2, y, d_t2Partial, dYPartial);
                 float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(d_t2Partial.Span, d_t2.Span);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(w.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensorUninitialized(_t3.Shape);
                 {
                     global::System.Span<float> _t3Values = _t3.Span;
                     global::System.Span<float> wValues = w.Span;

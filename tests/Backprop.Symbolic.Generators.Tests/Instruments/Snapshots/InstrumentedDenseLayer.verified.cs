@@ -17,9 +17,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValue(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
@@ -79,9 +79,9 @@ namespace Samples
                     dB = tape.RentTensor(b.Shape);
                 }
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -169,9 +169,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValueRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
@@ -328,13 +328,13 @@ namespace Samples
             {
                 dB = tape.RentTensor(b.Shape);
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dX, w, d_t0);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
-            global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensorUninitialized(h.Shape);
             {
                 global::System.Span<float> hValues = h.Span;
                 global::System.Span<float> _t0Values = _t0.Span;
@@ -382,9 +382,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValue(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b, global::Backprop.Symbolic.Instruments.IInstrumentSink? sink)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
@@ -446,9 +446,9 @@ namespace Samples
                     dB = tape.RentTensor(b.Shape);
                 }
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;

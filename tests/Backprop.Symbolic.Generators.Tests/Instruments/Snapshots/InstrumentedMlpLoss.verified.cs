@@ -44,9 +44,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -69,9 +69,9 @@ namespace Samples
                     }
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)h.Span, h.Span);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
                 {
                     global::System.Span<float> _t2Values = _t2.Span;
                     global::System.Span<float> dValues = d.Span;
@@ -93,9 +93,9 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensor(logits.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensorUninitialized(logits.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(logits, y, logitsSoftmax);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(a.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(a.Shape);
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> _t3Values = _t3.Span;
@@ -156,7 +156,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensorUninitialized(h.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dH, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: false);
                 // Tensor h = Tanh(MatMul(x, a) + b);
@@ -236,12 +236,12 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dA, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dA, d_t0);
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensorUninitialized(h.Shape);
                 {
                     global::System.Span<float> hValues = h.Span;
                     global::System.Span<float> _t0Values = _t0.Span;
@@ -264,13 +264,13 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dH, c, d_t2);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, dC, d_t2, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor dLogits = tape.RentTensor(logits.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dLogits = tape.RentTensorUninitialized(logits.Shape);
                 {
                     global::System.Span<float> logitsValues = logits.Span;
                     global::System.Span<float> _t2Values = _t2.Span;
@@ -297,13 +297,13 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensor(logits.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensorUninitialized(logits.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(logits, y, logitsSoftmax);
                 global::Backprop.Symbolic.Tensors.Tensor logitsGradient = tape.RentTensor(logits.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(logitsSoftmax, y, 1f, logitsGradient);
                 float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(logitsGradient.Span, dLogits.Span);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(a.Shape);
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(a.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensorUninitialized(_t3.Shape);
                 {
                     global::System.Span<float> _t3Values = _t3.Span;
                     global::System.Span<float> aValues = a.Span;
@@ -373,9 +373,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor h = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -399,9 +399,9 @@ namespace Samples
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)h.Span, h.Span);
                 sink?.Activation("h", global::Backprop.Symbolic.Instruments.ActivationKind.Tanh, h, global::Backprop.Symbolic.Instruments.InstrumentSteps.None);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor logits = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
                 {
                     global::System.Span<float> _t2Values = _t2.Span;
                     global::System.Span<float> dValues = d.Span;
@@ -424,9 +424,9 @@ namespace Samples
                     }
                 }
                 sink?.Activation("logits", global::Backprop.Symbolic.Instruments.ActivationKind.None, logits, global::Backprop.Symbolic.Instruments.InstrumentSteps.None);
-                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensor(logits.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor logitsSoftmax = tape.RentTensorUninitialized(logits.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(logits, y, logitsSoftmax);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(a.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(a.Shape);
                 {
                     global::System.Span<float> aValues = a.Span;
                     global::System.Span<float> _t3Values = _t3.Span;
@@ -488,7 +488,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensorUninitialized(h.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dH, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h, d_t2, dC, accumulate: false);
                 sink?.Adjoint("h", dH, global::Backprop.Symbolic.Instruments.InstrumentSteps.None);

@@ -50,11 +50,11 @@ namespace Samples
                 for (int t = 0; t < _steps; t++)
                 {
                     global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Backprop.Symbolic.Tensors.Tensor.TimeStep(xs, t);
-                    global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, W.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, W.Shape));
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, W, _t1);
-                    global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, U.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, U.Shape));
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, U, _t2);
-                    global::Backprop.Symbolic.Tensors.Tensor h_2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, _t2.Shape), b.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor h_2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, _t2.Shape), b.Shape));
                     {
                         global::System.Span<float> _t1Values = _t1.Span;
                         global::System.Span<float> _t2Values = _t2.Span;
@@ -86,7 +86,7 @@ namespace Samples
                     tape.PushTensor(h_2);
                     h_1 = h_2;
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t5 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, V.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t5 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, V.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, V, _t5);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredError(_t5, target);
                 value = _s0;
@@ -95,16 +95,16 @@ namespace Samples
                 // return MeanSquaredError(MatMul(h, V), target);
                 global::Backprop.Symbolic.Tensors.Tensor d_t5 = tape.RentTensor(_t5.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredErrorBackward(_t5, target, 1f, d_t5, default);
-                global::Backprop.Symbolic.Tensors.Tensor dH_1 = tape.RentTensor(h_1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dH_1 = tape.RentTensorUninitialized(h_1.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t5, V, dH_1, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(h_1, d_t5, dV, accumulate: false);
                 // for (int t = 0; t < xs.Shape[0]; t++): backward, last step first
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW.Span);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dU.Span);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dB.Span);
-                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensor(h_1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dH = tape.RentTensorUninitialized(h_1.Shape);
                 dH_1.Span.CopyTo(dH.Span);
-                global::Backprop.Symbolic.Tensors.Tensor dHBefore = tape.RentTensor(h_1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dHBefore = tape.RentTensorUninitialized(h_1.Shape);
                 for (int t = _steps - 1; t >= 0; t--)
                 {
                     global::Backprop.Symbolic.Tensors.Tensor h_2 = tape.PopTensor();
@@ -207,17 +207,17 @@ namespace Samples
                 for (int t = 0; t < _steps; t++)
                 {
                     global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Backprop.Symbolic.Tensors.Tensor.TimeStep(xs, t);
-                    global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, W.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, W.Shape));
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, W, _t1);
-                    global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
-                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, dW, d_t1, accumulate: true);
-                    global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, U.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensorUninitialized(_t1.Shape);
+                    global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, dW, d_t1);
+                    global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, U.Shape));
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, U, _t2);
-                    global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                    global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dH_1, U, d_t2);
                     global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, dU, d_t2, accumulate: true);
-                    global::Backprop.Symbolic.Tensors.Tensor h_2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, _t2.Shape), b.Shape));
-                    global::Backprop.Symbolic.Tensors.Tensor dH_2 = tape.RentTensor(h_2.Shape);
+                    global::Backprop.Symbolic.Tensors.Tensor h_2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, _t2.Shape), b.Shape));
+                    global::Backprop.Symbolic.Tensors.Tensor dH_2 = tape.RentTensorUninitialized(h_2.Shape);
                     {
                         global::System.Span<float> h_2Values = h_2.Span;
                         global::System.Span<float> _t1Values = _t1.Span;
@@ -248,9 +248,9 @@ namespace Samples
                     h_1 = h_2;
                     dH_1 = dH_2;
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t5 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, V.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t5 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(h_1.Shape, V.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, V, _t5);
-                global::Backprop.Symbolic.Tensors.Tensor d_t5 = tape.RentTensor(_t5.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t5 = tape.RentTensorUninitialized(_t5.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dH_1, V, d_t5);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(h_1, dV, d_t5, accumulate: true);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredError(_t5, target);

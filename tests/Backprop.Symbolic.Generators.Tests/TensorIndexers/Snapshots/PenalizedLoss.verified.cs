@@ -26,9 +26,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor _t0Softmax = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t0Softmax = tape.RentTensorUninitialized(_t0.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t0, y, _t0Softmax);
                 global::Backprop.Symbolic.Tensors.Tensor dWPartial = tape.RentTensor(w.Shape);
                 float _s1 = global::Samples.Regularisers.PenaltyGradient(w, dWPartial);
@@ -69,11 +69,11 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor _t0Softmax = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0);
+                global::Backprop.Symbolic.Tensors.Tensor _t0Softmax = tape.RentTensorUninitialized(_t0.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t0, y, _t0Softmax);
                 global::Backprop.Symbolic.Tensors.Tensor _t0Gradient = tape.RentTensor(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t0Softmax, y, 1f, _t0Gradient);

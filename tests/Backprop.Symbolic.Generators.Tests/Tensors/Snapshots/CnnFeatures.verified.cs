@@ -17,9 +17,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor FeaturesValue(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor k, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
             global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, k, b, _t0, 1, 1);
-            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(_t0.Shape);
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> _t1Values = _t1.Span;
@@ -33,7 +33,7 @@ namespace Samples
                     _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                 }
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
             global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
             return _t3;
@@ -70,9 +70,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
                 global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, k, b, _t0, 1, 1);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(_t0.Shape);
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> _t1Values = _t1.Span;
@@ -86,7 +86,7 @@ namespace Samples
                         _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
                 global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
                 if (dResult.Shape != _t3.Shape)
@@ -137,9 +137,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor FeaturesValueRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor k, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
             global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, k, b, _t0, 1, 1);
-            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(_t0.Shape);
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> _t1Values = _t1.Span;
@@ -153,7 +153,7 @@ namespace Samples
                     _t1Values[_i] = global::System.MathF.Max(_t0Values[_i], 0f);
                 }
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
             global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
             tape.PushTensor(_t0);
@@ -273,13 +273,13 @@ namespace Samples
             {
                 dB = tape.RentTensor(b.Shape);
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Conv2D(x.Shape, k.Shape, 1, 1));
             global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, k, b, _t0, 1, 1);
-            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(dX, k, dB, d_t0, 1, 1);
             global::Backprop.Symbolic.Kernels.TensorKernels.Conv2D(x, dK, default, d_t0, 1, 1, accumulate: true);
-            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(_t0.Shape);
-            global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensorUninitialized(_t1.Shape);
             {
                 global::System.Span<float> _t1Values = _t1.Span;
                 global::System.Span<float> _t0Values = _t0.Span;
@@ -297,9 +297,9 @@ namespace Samples
                     d_t1Values[_i] = _t0Values[_i] > 0f ? d_t0Values[_i] : 0f;
                 }
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MaxPool2D(_t1.Shape, 2, 2));
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2D(_t1, _t2, 2, 2);
-            global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.MaxPool2DTangent(_t1, d_t1, d_t2, 2, 2);
             global::Backprop.Symbolic.Tensors.Tensor _t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(_t2);
             global::Backprop.Symbolic.Tensors.Tensor d_t3 = global::Backprop.Symbolic.Tensors.Tensor.Flatten(d_t2);

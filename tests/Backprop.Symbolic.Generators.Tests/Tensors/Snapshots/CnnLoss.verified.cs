@@ -45,9 +45,9 @@ namespace Samples
             {
                 // forward sweep
                 global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.FeaturesValueRecorded(x, k, b);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, w, _t1);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, c.Shape));
                 {
                     global::System.Span<float> _t1Values = _t1.Span;
                     global::System.Span<float> cValues = c.Span;
@@ -69,7 +69,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2Softmax = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t2Softmax = tape.RentTensorUninitialized(_t2.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t2, y, _t2Softmax);
                 value = _s0;
 
@@ -102,7 +102,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t1, w, d_t0, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(_t0, d_t1, dW, accumulate: false);
                 global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dK.Span);
@@ -156,13 +156,13 @@ namespace Samples
             try
             {
                 global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.FeaturesDerivative(x, k, b, default, dK, dB, out global::Backprop.Symbolic.Tensors.Tensor d_t0);
-                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t1 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(_t0.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, w, _t1);
-                global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t1 = tape.RentTensorUninitialized(_t1.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(d_t0, w, d_t1);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(_t0, dW, d_t1, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, c.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t1.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
                 {
                     global::System.Span<float> _t2Values = _t2.Span;
                     global::System.Span<float> _t1Values = _t1.Span;
@@ -189,7 +189,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t2Softmax = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t2Softmax = tape.RentTensorUninitialized(_t2.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t2, y, _t2Softmax);
                 global::Backprop.Symbolic.Tensors.Tensor _t2Gradient = tape.RentTensor(_t2.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t2Softmax, y, 1f, _t2Gradient);

@@ -17,9 +17,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValue(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
@@ -80,9 +80,9 @@ namespace Samples
                     dB = tape.RentTensor(b.Shape);
                 }
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -168,9 +168,9 @@ namespace Samples
         public static global::Backprop.Symbolic.Tensors.Tensor DenseValueRecorded(global::Backprop.Symbolic.Tensors.Tensor x, global::Backprop.Symbolic.Tensors.Tensor w, global::Backprop.Symbolic.Tensors.Tensor b)
         {
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
             {
                 global::System.Span<float> _t0Values = _t0.Span;
                 global::System.Span<float> bValues = b.Span;
@@ -325,13 +325,13 @@ namespace Samples
             {
                 dB = tape.RentTensor(b.Shape);
             }
-            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dX, w, d_t0);
             global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
-            global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+            global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+            global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
             {
                 global::System.Span<float> _t2Values = _t2.Span;
                 global::System.Span<float> _t0Values = _t0.Span;

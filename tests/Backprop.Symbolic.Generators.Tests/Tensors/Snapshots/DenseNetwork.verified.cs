@@ -46,7 +46,7 @@ namespace Samples
                 // forward sweep
                 global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.DenseValueRecorded(x, a, f);
                 global::Backprop.Symbolic.Tensors.Tensor _t1 = global::Samples.Networks.DenseValueRecorded(_t0, b, g);
-                global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensorUninitialized(_t1.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t1, y, _t1Softmax);
                 value = _s0;
 
@@ -110,7 +110,7 @@ namespace Samples
             {
                 global::Backprop.Symbolic.Tensors.Tensor _t0 = global::Samples.Networks.DenseDerivative(x, a, f, default, dA, dF, out global::Backprop.Symbolic.Tensors.Tensor d_t0);
                 global::Backprop.Symbolic.Tensors.Tensor _t1 = global::Samples.Networks.DenseDerivative(_t0, b, g, d_t0, dB, dG, out global::Backprop.Symbolic.Tensors.Tensor d_t1);
-                global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensor(_t1.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t1Softmax = tape.RentTensorUninitialized(_t1.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t1, y, _t1Softmax);
                 global::Backprop.Symbolic.Tensors.Tensor _t1Gradient = tape.RentTensor(_t1.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t1Softmax, y, 1f, _t1Gradient);

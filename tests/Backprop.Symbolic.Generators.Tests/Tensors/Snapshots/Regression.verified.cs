@@ -35,9 +35,9 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> biasValues = bias.Span;
@@ -61,7 +61,7 @@ namespace Samples
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Sigmoid((global::System.ReadOnlySpan<float>)z.Span, z.Span);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredError(z, target);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(w.Shape);
                 {
                     global::System.Span<float> wValues = w.Span;
                     global::System.Span<float> _t3Values = _t3.Span;
@@ -149,12 +149,12 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(x.Shape, w.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, w, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
-                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensor(z.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
+                global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(x, dW, d_t0);
+                global::Backprop.Symbolic.Tensors.Tensor z = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, bias.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dZ = tape.RentTensorUninitialized(z.Shape);
                 {
                     global::System.Span<float> zValues = z.Span;
                     global::System.Span<float> _t0Values = _t0.Span;
@@ -183,8 +183,8 @@ namespace Samples
                 global::Backprop.Symbolic.Tensors.Tensor zGradient = tape.RentTensor(z.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MeanSquaredErrorBackward(z, target, 1f, zGradient, default);
                 float d_s0 = global::Backprop.Symbolic.Kernels.SpanKernels.Dot(zGradient.Span, dZ.Span);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(w.Shape);
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(w.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensorUninitialized(_t3.Shape);
                 {
                     global::System.Span<float> _t3Values = _t3.Span;
                     global::System.Span<float> wValues = w.Span;

@@ -52,11 +52,11 @@ namespace Samples
             try
             {
                 // forward sweep
-                global::Backprop.Symbolic.Tensors.Tensor words = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Gather(embedding.Shape, tokens.Length));
+                global::Backprop.Symbolic.Tensors.Tensor words = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Gather(embedding.Shape, tokens.Length));
                 global::Backprop.Symbolic.Kernels.TensorKernels.Gather(embedding, tokens, words);
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(words.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(words.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(words, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor perWord = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor perWord = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
                 {
                     global::System.Span<float> _t0Values = _t0.Span;
                     global::System.Span<float> bValues = b.Span;
@@ -80,9 +80,9 @@ namespace Samples
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Tanh((global::System.ReadOnlySpan<float>)perWord.Span, perWord.Span);
                 global::Backprop.Symbolic.Tensors.Tensor sentence = perWord.Reshape(labels.Length, window * hidden);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(sentence.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(sentence.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(sentence, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
                 {
                     global::System.Span<float> _t2Values = _t2.Span;
                     global::System.Span<float> dValues = d.Span;
@@ -104,7 +104,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t3Softmax = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3Softmax = tape.RentTensorUninitialized(_t3.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t3, labels, _t3Softmax);
                 value = _s0;
 
@@ -137,7 +137,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor dSentence = tape.RentTensor(sentence.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dSentence = tape.RentTensorUninitialized(sentence.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t2, c, dSentence, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(sentence, d_t2, dC, accumulate: false);
                 // Tensor sentence = perWord.Reshape(labels.Length, window * hidden);
@@ -171,7 +171,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor dWords = tape.RentTensor(words.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dWords = tape.RentTensorUninitialized(words.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeB(d_t0, a, dWords, accumulate: false);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMulTransposeA(words, d_t0, dA, accumulate: false);
                 // Tensor words = Gather(embedding, tokens);
@@ -232,17 +232,17 @@ namespace Samples
             float value;
             try
             {
-                global::Backprop.Symbolic.Tensors.Tensor words = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Gather(embedding.Shape, tokens.Length));
+                global::Backprop.Symbolic.Tensors.Tensor words = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Gather(embedding.Shape, tokens.Length));
                 global::Backprop.Symbolic.Kernels.TensorKernels.Gather(embedding, tokens, words);
-                global::Backprop.Symbolic.Tensors.Tensor dWords = tape.RentTensor(words.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor dWords = tape.RentTensorUninitialized(words.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.Gather(dEmbedding, tokens, dWords);
-                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(words.Shape, a.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t0 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(words.Shape, a.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(words, a, _t0);
-                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensor(_t0.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t0 = tape.RentTensorUninitialized(_t0.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dWords, a, d_t0);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(words, dA, d_t0, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor perWord = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor dPerWord = tape.RentTensor(perWord.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor perWord = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t0.Shape, b.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor dPerWord = tape.RentTensorUninitialized(perWord.Shape);
                 {
                     global::System.Span<float> perWordValues = perWord.Span;
                     global::System.Span<float> _t0Values = _t0.Span;
@@ -267,13 +267,13 @@ namespace Samples
                 }
                 global::Backprop.Symbolic.Tensors.Tensor sentence = perWord.Reshape(labels.Length, window * hidden);
                 global::Backprop.Symbolic.Tensors.Tensor dSentence = dPerWord.Reshape(sentence.Shape);
-                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(sentence.Shape, c.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor _t2 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.MatMul(sentence.Shape, c.Shape));
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(sentence, c, _t2);
-                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensor(_t2.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor d_t2 = tape.RentTensorUninitialized(_t2.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(dSentence, c, d_t2);
                 global::Backprop.Symbolic.Kernels.TensorKernels.MatMul(sentence, dC, d_t2, accumulate: true);
-                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensor(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
-                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3 = tape.RentTensorUninitialized(global::Backprop.Symbolic.Tensors.TensorShapes.Broadcast("operator +", _t2.Shape, d.Shape));
+                global::Backprop.Symbolic.Tensors.Tensor d_t3 = tape.RentTensorUninitialized(_t3.Shape);
                 {
                     global::System.Span<float> _t3Values = _t3.Span;
                     global::System.Span<float> _t2Values = _t2.Span;
@@ -300,7 +300,7 @@ namespace Samples
                         }
                     }
                 }
-                global::Backprop.Symbolic.Tensors.Tensor _t3Softmax = tape.RentTensor(_t3.Shape);
+                global::Backprop.Symbolic.Tensors.Tensor _t3Softmax = tape.RentTensorUninitialized(_t3.Shape);
                 float _s0 = global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropy(_t3, labels, _t3Softmax);
                 global::Backprop.Symbolic.Tensors.Tensor _t3Gradient = tape.RentTensor(_t3.Shape);
                 global::Backprop.Symbolic.Kernels.TensorKernels.SoftmaxCrossEntropyBackward(_t3Softmax, labels, 1f, _t3Gradient);
