@@ -91,7 +91,15 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ArgumentNotDifferentiated = Error(
         "BPS0013",
         "Argument is not differentiated by the callee",
-        "Argument '{0}' depends on the differentiated parameters, but '{1}' does not differentiate its parameter '{2}'; add '{2}' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+        "Argument '{0}' depends on the differentiated parameters, but '{1}' does not differentiate its parameter '{2}'; {3}");
+
+    /// <summary>BPS0013's advice for a [Differentiable] callee: name the parameter in its attribute.</summary>
+    internal static string AddToDifferentiable(string parameter) =>
+        "add '" + parameter + "' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters";
+
+    /// <summary>BPS0013's advice for a [CustomGradient] callee with tensors: it has partials only for Tensor and float parameters.</summary>
+    internal const string CustomTensorPartialsOnly =
+        "its [CustomGradient] methods have partials only for its Tensor and float parameters, so pass the values as a Tensor, or pass a value that does not depend on the differentiated parameters";
 
     /// <summary>BPS0014: a [Differentiable] callee could not be differentiated itself.</summary>
     public static readonly DiagnosticDescriptor CalleeNotDifferentiable = Error(

@@ -57,7 +57,8 @@ internal sealed partial class Lowerer
             }
             if (!differentiated[i])
             {
-                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name,
+                    DiagnosticDescriptors.CustomTensorPartialsOnly);
                 return new Constant(0, TypeRef.Single);
             }
             anyVaried = true;

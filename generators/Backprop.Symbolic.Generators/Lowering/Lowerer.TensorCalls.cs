@@ -53,7 +53,8 @@ internal sealed partial class Lowerer
             }
             if (!differentiated[i])
             {
-                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name,
+                    DiagnosticDescriptors.AddToDifferentiable(method.Parameters[i].Name));
                 return new Constant(0, type);
             }
         }

@@ -260,7 +260,8 @@ internal sealed partial class Lowerer
         {
             if (!differentiated[i] && (arguments[i].Type.IsFloating || arguments[i].Type.IsTensor) && Activity.IsVaried(arguments[i], _varied))
             {
-                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name,
+                    DiagnosticDescriptors.AddToDifferentiable(method.Parameters[i].Name));
                 return new Constant(0, TypeRef.Single);
             }
         }

@@ -806,7 +806,8 @@ internal sealed partial class Lowerer
                 partials.Add(new PartialSlot(null));
                 if (arguments[i].Type.IsDifferentiable && Activity.IsVaried(arguments[i], _varied))
                 {
-                    Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name);
+                    Report(DiagnosticDescriptors.ArgumentNotDifferentiated, ordered[i].Syntax, ordered[i].Syntax.ToString(), method.Name, method.Parameters[i].Name,
+                    DiagnosticDescriptors.AddToDifferentiable(method.Parameters[i].Name));
                     failed = true;
                 }
             }

@@ -218,7 +218,7 @@ public sealed class CustomTensorGradientDiagnosticTests
             }
             """,
             "BPS0013",
-            "Argument 'w' depends on the differentiated parameters, but 'Weighted' does not differentiate its parameter 'weights'; add 'weights' to the callee's [Differentiable] or pass a value that does not depend on the differentiated parameters");
+            "Argument 'w' depends on the differentiated parameters, but 'Weighted' does not differentiate its parameter 'weights'; its [CustomGradient] methods have partials only for its Tensor and float parameters, so pass the values as a Tensor, or pass a value that does not depend on the differentiated parameters");
         DiagnosticAssert.NoGradient(run, "Uses");
     }
 }
