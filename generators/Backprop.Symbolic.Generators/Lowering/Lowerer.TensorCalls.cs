@@ -44,6 +44,12 @@ internal sealed partial class Lowerer
         {
             if (!Activity.IsVaried(arguments[i], _varied))
             {
+                if (differentiated[i] && arguments[i].Type.IsFloatingSequence)
+                {
+                    // The callee's gradient wants an adjoint span for it and its derivative a tangent span: not given yet.
+                    return RefuseTensor(ordered[i], "passing the span '" + ordered[i].Syntax + "' to '" + DisplayName(method) + "', which differentiates its span parameter '"
+                        + method.Parameters[i].Name + "', is not supported yet", "name only the callee's other parameters in its [Differentiable(…)], or pass the values as a Tensor");
+                }
                 continue;
             }
             if (arguments[i].Type.IsFloatingSequence)
