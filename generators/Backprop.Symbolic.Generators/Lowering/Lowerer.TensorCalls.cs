@@ -54,8 +54,8 @@ internal sealed partial class Lowerer
             }
             if (arguments[i].Type.IsFloatingSequence)
             {
-                return RefuseTensor(ordered[i], "passing a span whose elements are differentiated to '" + DisplayName(method) + "' from a method with tensors is not supported yet",
-                    "pass the values as a tensor");
+                return RefuseTensor(ordered[i], "passing the span '" + ordered[i].Syntax + "', whose elements are differentiated, to '" + DisplayName(method) + "' is not supported yet",
+                    "pass the values as a Tensor");
             }
             if (!differentiated[i])
             {

@@ -264,6 +264,37 @@ public sealed class ElementLoopDiagnosticTests
     }
 
     [Fact]
+    public void BPS0018_a_loss_passes_a_differentiated_span_to_a_float_method()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports("""
+            using System;
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            using static Backprop.Symbolic.Tensors.Tensor;
+            namespace N;
+            public static partial class C
+            {
+                [Differentiable]
+                public static float Weighted(Tensor x, ReadOnlySpan<float> weights)
+                {
+                    float s = 0f;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        s += weights[i] * x[i] * x[i];
+                    }
+                    return s;
+                }
+
+                [Differentiable]
+                public static float Loss(Tensor w, ReadOnlySpan<float> weights) => Weighted(w, [|weights|]) + Sum(Square(w));
+            }
+            """,
+            "BPS0018",
+            "passing the span 'weights', whose elements are differentiated, to 'C.Weighted' is not supported yet in a [Differentiable] method with tensors; pass the values as a Tensor");
+        DiagnosticAssert.NoGradient(run, "Loss");
+    }
+
+    [Fact]
     public void BPS0018_an_element_method_called_inside_a_loop_over_time_steps()
     {
         DiagnosticAssert.Reports(Loss("""
