@@ -17,15 +17,17 @@ namespace Backprop.Symbolic.Generators.Lowering;
 internal sealed partial class Lowerer
 {
     /// <summary>A call, in a float-returning method with tensors and outside its loops, of a [Differentiable] method that returns a float.</summary>
-    private bool IsCallOfFloatMethod(IInvocationOperation call)
+    private bool IsCallOfFloatMethod(IInvocationOperation call) => _returnType.IsFloating && IsGeneratedFloatMethodOutsideLoops(call);
+
+    /// <summary>
+    /// A call, outside every loop, of a static [Differentiable] method that returns a float and whose derivatives are
+    /// generated (not [CustomGradient]): the callee has a {Name}Gradient and a {Name}Derivative to call.
+    /// </summary>
+    private static bool IsGeneratedFloatMethodOutsideLoops(IInvocationOperation call)
     {
         IMethodSymbol method = call.TargetMethod.OriginalDefinition;
-        if (!_returnType.IsFloating || !method.IsStatic || !TypeMapper.Map(method.ReturnType).IsFloating
-            || !DifferentiableAttributeReader.IsDifferentiable(method) || CustomGradientReader.Find(method) is not null)
-        {
-            return false;
-        }
-        return !InLoop(call);
+        return method.IsStatic && TypeMapper.Map(method.ReturnType).IsFloating && DifferentiableAttributeReader.IsDifferentiable(method)
+            && CustomGradientReader.Find(method) is null && !InLoop(call);
     }
 
     private Expr LowerCallOfFloatMethod(IInvocationOperation call, Env env, List<Statement> output)
