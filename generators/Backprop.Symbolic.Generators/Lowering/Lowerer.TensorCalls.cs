@@ -17,15 +17,17 @@ namespace Backprop.Symbolic.Generators.Lowering;
 internal sealed partial class Lowerer
 {
     /// <summary>A call, in a float-returning method with tensors and outside its loops, of a [Differentiable] method that returns a float.</summary>
-    private bool IsCallOfFloatMethod(IInvocationOperation call)
+    private bool IsCallOfFloatMethod(IInvocationOperation call) => _returnType.IsFloating && IsGeneratedFloatMethodOutsideLoops(call);
+
+    /// <summary>
+    /// A call, outside every loop, of a static [Differentiable] method that returns a float and whose derivatives are
+    /// generated (not [CustomGradient]): the callee has a {Name}Gradient and a {Name}Derivative to call.
+    /// </summary>
+    private static bool IsGeneratedFloatMethodOutsideLoops(IInvocationOperation call)
     {
         IMethodSymbol method = call.TargetMethod.OriginalDefinition;
-        if (!_returnType.IsFloating || !method.IsStatic || !TypeMapper.Map(method.ReturnType).IsFloating
-            || !DifferentiableAttributeReader.IsDifferentiable(method) || CustomGradientReader.Find(method) is not null)
-        {
-            return false;
-        }
-        return !InLoop(call);
+        return method.IsStatic && TypeMapper.Map(method.ReturnType).IsFloating && DifferentiableAttributeReader.IsDifferentiable(method)
+            && CustomGradientReader.Find(method) is null && !InLoop(call);
     }
 
     private Expr LowerCallOfFloatMethod(IInvocationOperation call, Env env, List<Statement> output)
@@ -44,12 +46,18 @@ internal sealed partial class Lowerer
         {
             if (!Activity.IsVaried(arguments[i], _varied))
             {
+                if (differentiated[i] && arguments[i].Type.IsFloatingSequence)
+                {
+                    // The callee's gradient wants an adjoint span for it and its derivative a tangent span: not given yet.
+                    return RefuseTensor(ordered[i], "passing the span '" + ordered[i].Syntax + "' to '" + DisplayName(method) + "', which differentiates its span parameter '"
+                        + method.Parameters[i].Name + "', is not supported yet", "name only the callee's other parameters in its [Differentiable(…)], or pass the values as a Tensor");
+                }
                 continue;
             }
             if (arguments[i].Type.IsFloatingSequence)
             {
-                return RefuseTensor(ordered[i], "passing a span whose elements are differentiated to '" + DisplayName(method) + "' from a method with tensors is not supported yet",
-                    "pass the values as a tensor");
+                return RefuseTensor(ordered[i], "passing the span '" + ordered[i].Syntax + "', whose elements are differentiated, to '" + DisplayName(method) + "' is not supported yet",
+                    "pass the values as a Tensor");
             }
             if (!differentiated[i])
             {

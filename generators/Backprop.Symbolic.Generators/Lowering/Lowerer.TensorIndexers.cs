@@ -112,13 +112,8 @@ internal sealed partial class Lowerer
     /// </summary>
     private static bool PassesTensorParametersToFloatMethod(IInvocationOperation call)
     {
-        IMethodSymbol method = call.TargetMethod.OriginalDefinition;
-        if (!method.IsStatic || !TypeMapper.Map(method.ReturnType).IsFloating || !DifferentiableAttributeReader.IsDifferentiable(method)
-            || CustomGradientReader.Find(method) is not null || InLoop(call))
-        {
-            return false;
-        }
-        return call.Arguments.All(a => !TypeMapper.IsTensor(a.Value.Type) || a.Value is IParameterReferenceOperation);
+        return IsGeneratedFloatMethodOutsideLoops(call)
+            && call.Arguments.All(a => !TypeMapper.IsTensor(a.Value.Type) || a.Value is IParameterReferenceOperation);
     }
 
     /// <summary>A call of a [Differentiable] method that returns a float.</summary>

@@ -228,6 +228,54 @@ public sealed class ElementLoopDiagnosticTests
         DiagnosticAssert.HasGradient(run, "Weighted");
     }
 
+    // A float method that differentiates a span parameter, called by a loss with tensors ([|…|] marks the span argument).
+    private static string SpanLoss(string lossAttribute) => """
+        using System;
+        using Backprop.Symbolic;
+        using Backprop.Symbolic.Tensors;
+        using static Backprop.Symbolic.Tensors.Tensor;
+        namespace N;
+        public static partial class C
+        {
+            [Differentiable]
+            public static float Weighted(Tensor x, ReadOnlySpan<float> weights)
+            {
+                float s = 0f;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += weights[i] * x[i] * x[i];
+                }
+                return s;
+            }
+
+        """ + "    " + lossAttribute + """
+
+            public static float Loss(Tensor w, ReadOnlySpan<float> weights) => Weighted(w, [|weights|]) + Sum(Square(w));
+        }
+        """;
+
+    [Fact]
+    public void BPS0018_a_loss_passes_a_span_the_float_method_differentiates()
+    {
+        // The callee's gradient takes an adjoint span for 'weights' and its derivative a tangent span; the loss has
+        // neither to give, so the call is refused instead of generating code that does not compile.
+        GeneratorRun run = DiagnosticAssert.Reports(SpanLoss("[Differentiable(nameof(w))]"),
+            "BPS0018",
+            "passing the span 'weights' to 'C.Weighted', which differentiates its span parameter 'weights', is not supported yet in a [Differentiable] method with tensors; "
+            + "name only the callee's other parameters in its [Differentiable(…)], or pass the values as a Tensor");
+        DiagnosticAssert.NoGradient(run, "Loss");
+        DiagnosticAssert.HasGradient(run, "Weighted");
+    }
+
+    [Fact]
+    public void BPS0018_a_loss_passes_a_differentiated_span_to_a_float_method()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports(SpanLoss("[Differentiable]"),
+            "BPS0018",
+            "passing the span 'weights', whose elements are differentiated, to 'C.Weighted' is not supported yet in a [Differentiable] method with tensors; pass the values as a Tensor");
+        DiagnosticAssert.NoGradient(run, "Loss");
+    }
+
     [Fact]
     public void BPS0018_an_element_method_called_inside_a_loop_over_time_steps()
     {
