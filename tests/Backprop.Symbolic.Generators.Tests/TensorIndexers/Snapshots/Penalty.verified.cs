@@ -26,12 +26,12 @@ namespace Samples
             try
             {
                 // forward sweep
+                record.Reserve(w.Shape[0] > 0 ? global::System.Math.Max(0, w.Shape[0]) * global::System.Math.Max(0, w.Shape[1]) : 0);
                 float s = 0f;
                 int _n1 = 0;
                 for (int i = 0; i < w.Shape[0]; i++)
                 {
                     _n1++;
-                    record.Reserve(global::System.Math.Max(0, w.Shape[1]));
                     for (int j = 0; j < w.Shape[1]; j++)
                     {
                         float _t0 = global::System.MathF.Sqrt(w[i, j] * w[i, j] + 1E-06f);
