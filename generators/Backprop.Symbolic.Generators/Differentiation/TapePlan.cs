@@ -15,7 +15,7 @@ namespace Backprop.Symbolic.Generators.Differentiation;
 /// adds them to the forward sweep: at the end of the block, before each <c>break</c> that leaves it, and
 /// copies of a loop's carried values at the start of each iteration.
 /// </summary>
-internal sealed class TapePlan
+internal sealed partial class TapePlan
 {
     private readonly Scopes _scopes;
     private readonly LoopFacts _facts;
@@ -220,6 +220,10 @@ internal sealed class TapePlan
                     if (Reservation(l, statements, pushes) is { } reserve)
                     {
                         output.Insert(ReservePosition(output, reserve), reserve);
+                    }
+                    else if (pushes.Count == 0 && NestReservation(l, statements) is { } nest)
+                    {
+                        output.Insert(NestReservePosition(output, nest), nest);
                     }
                     output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
                     break;

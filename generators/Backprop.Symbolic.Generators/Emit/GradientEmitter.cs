@@ -151,6 +151,12 @@ internal static class GradientEmitter
             backward = global::Backprop.Symbolic.Generators.Emit.VectorizedBackwardLoops.Run(backward, spans);
         }
 
+        var elementDeclarations = new List<string>();
+        if (model.TensorElements)
+        {
+            (backward, elementDeclarations) = BackwardTensorElements.Run(backward, model, names);
+        }
+
         writer.Line("/// <summary>");
         writer.Line("/// Computes <see cref=\"" + model.CrefSignature + "\"/> and its partial derivatives in one forward and one backward sweep (reverse mode).");
         writer.Line("/// </summary>");
@@ -175,6 +181,12 @@ internal static class GradientEmitter
         foreach (ParameterModel p in model.Parameters.Where(p => p.AdjointName is not null && p.Type.IsTensor))
         {
             writer.Line(Zero(Identifier(p.AdjointName!) + ".Span")); // the element reads add into it
+        }
+        if (elementDeclarations.Count > 0)
+        {
+            writer.Line("// The backward sweep revisits only elements the forward sweep read through the indexers (rank and indices checked");
+            writer.Line("// there), so it reads them by position in the tensors' spans.");
+            elementDeclarations.ForEach(writer.Line);
         }
 
         // What the backward sweep reads before defining it itself (a count it recomputes needs no counting).

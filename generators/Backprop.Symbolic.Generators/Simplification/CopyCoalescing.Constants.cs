@@ -60,6 +60,10 @@ internal static partial class CopyCoalescing
 
     private static Expr Fold(Expr e)
     {
+        if (e is Binary { Type.Kind: ScalarKind.Bool, Operator: BinaryOperator.GreaterThan, Left.Type.Kind: ScalarKind.Integer } comparison)
+        {
+            return comparison with { Left = Fold(comparison.Left), Right = Fold(comparison.Right) }; // a nest's reservation: n > 0 ? … : 0
+        }
         if (e.Type.Kind != ScalarKind.Integer)
         {
             return e;
@@ -85,6 +89,8 @@ internal static partial class CopyCoalescing
             }
             case MathCall { Function: "Max" or "Min" } m:
                 return m with { Arguments = m.Arguments.Select(Fold).ToEquatableArray() };
+            case Select c:
+                return c with { Condition = Fold(c.Condition), WhenTrue = Fold(c.WhenTrue), WhenFalse = Fold(c.WhenFalse) };
             default:
                 return e;
         }

@@ -12,12 +12,13 @@ namespace Backprop.Symbolic.Generators.Simplification;
 /// </summary>
 internal static class VariableRewriter
 {
-    public static List<Statement> Rewrite(IEnumerable<Statement> body, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep)
+    public static List<Statement> Rewrite(IEnumerable<Statement> body, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep,
+        Func<ElementRead, ElementRead?>? element = null)
     {
         var output = new List<Statement>();
         foreach (Statement s in body)
         {
-            Statement rewritten = Rewrite(s, read, defined, keep);
+            Statement rewritten = Rewrite(s, read, defined, keep, element);
             if (keep(rewritten))
             {
                 output.Add(rewritten);
@@ -26,11 +27,12 @@ internal static class VariableRewriter
         return output;
     }
 
-    private static Statement Rewrite(Statement s, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep)
+    private static Statement Rewrite(Statement s, Func<Variable, Expr> read, Func<Variable, Variable> defined, Func<Statement, bool> keep,
+        Func<ElementRead, ElementRead?>? element)
     {
-        Expr R(Expr e) => Replace(e, read);
+        Expr R(Expr e) => Replace(e, read, element);
         Variable Sequence(Variable v) => Replace(v, read) as Variable ?? v;
-        EquatableArray<Statement> Block(EquatableArray<Statement> block) => Rewrite(block, read, defined, keep).ToEquatableArray();
+        EquatableArray<Statement> Block(EquatableArray<Statement> block) => Rewrite(block, read, defined, keep, element).ToEquatableArray();
         return s switch
         {
             Assignment a => a with { Target = defined(a.Target), Value = R(a.Value) },
@@ -54,6 +56,8 @@ internal static class VariableRewriter
                 Step = Block(l.Step),
             },
             ElementWrite w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
+            ElementAccumulation w when element?.Invoke(new ElementRead(w.Sequence, w.Index, w.Value.Type)) is { } target
+                => w with { Sequence = target.Sequence, Index = R(target.Index), Value = R(w.Value) },
             ElementAccumulation w => w with { Sequence = Sequence(w.Sequence), Index = R(w.Index), Value = R(w.Value) },
             ArrayAllocation a => a with { Target = defined(a.Target), Length = R(a.Length), Elements = a.Elements.Select(R).ToEquatableArray() },
             TapePush p => p with { Value = R(p.Value) },
@@ -70,24 +74,29 @@ internal static class VariableRewriter
         };
     }
 
-    /// <summary><paramref name="e"/> with every variable in it replaced by <paramref name="read"/>.</summary>
-    public static Expr Replace(Expr e, Func<Variable, Expr> read)
+    /// <summary>
+    /// <paramref name="e"/> with every variable in it replaced by <paramref name="read"/>, and every element read that
+    /// <paramref name="element"/> maps (when given) replaced by what it returns (whose index is then rewritten too).
+    /// </summary>
+    public static Expr Replace(Expr e, Func<Variable, Expr> read, Func<ElementRead, ElementRead?>? element = null)
     {
         Variable Sequence(Variable v) => read(v) as Variable ?? v;
+        Expr R(Expr x) => Replace(x, read, element);
         return e switch
         {
             Variable v => read(v),
-            Unary u => u with { Operand = Replace(u.Operand, read) },
-            Binary b => b with { Left = Replace(b.Left, read), Right = Replace(b.Right, read) },
-            Conversion c => c with { Operand = Replace(c.Operand, read) },
-            MathCall m => m with { Arguments = m.Arguments.Select(a => Replace(a, read)).ToEquatableArray() },
-            PassiveCall p => p with { Arguments = p.Arguments.Select(a => Replace(a, read)).ToEquatableArray() },
-            Select s => s with { Condition = Replace(s.Condition, read), WhenTrue = Replace(s.WhenTrue, read), WhenFalse = Replace(s.WhenFalse, read) },
-            ElementRead r => r with { Sequence = Sequence(r.Sequence), Index = Replace(r.Index, read) },
+            Unary u => u with { Operand = R(u.Operand) },
+            Binary b => b with { Left = R(b.Left), Right = R(b.Right) },
+            Conversion c => c with { Operand = R(c.Operand) },
+            MathCall m => m with { Arguments = m.Arguments.Select(R).ToEquatableArray() },
+            PassiveCall p => p with { Arguments = p.Arguments.Select(R).ToEquatableArray() },
+            Select s => s with { Condition = R(s.Condition), WhenTrue = R(s.WhenTrue), WhenFalse = R(s.WhenFalse) },
+            ElementRead r when element?.Invoke(r) is { } mapped => mapped with { Index = R(mapped.Index) },
+            ElementRead r => r with { Sequence = Sequence(r.Sequence), Index = R(r.Index) },
             LengthRead l => l with { Sequence = Sequence(l.Sequence) },
             SpanDot d => d with { Left = Sequence(d.Left), Right = Sequence(d.Right) },
-            TensorIndex t => t with { Indices = t.Indices.Select(i => Replace(i, read)).ToEquatableArray() },
-            TensorShapeRead s => s with { Tensor = Sequence(s.Tensor), Axis = s.Axis is null ? null : Replace(s.Axis, read) },
+            TensorIndex t => t with { Indices = t.Indices.Select(R).ToEquatableArray() },
+            TensorShapeRead s => s with { Tensor = Sequence(s.Tensor), Axis = s.Axis is null ? null : R(s.Axis) },
             _ => e,
         };
     }

@@ -95,14 +95,24 @@ public readonly partial struct Tensor
     /// <summary>Where this view's first element is in <see cref="Array"/>.</summary>
     public int Offset => _offset;
 
+    // The element indexers check the rank, then each index against its axis, each with a branch of its own to a
+    // static throw helper that takes the shape by value: nothing in the fast path takes the tensor's address, so
+    // the JIT can keep its fields in registers, and the helpers never return, so a loop around a read calls nothing.
+
     /// <summary>Element <paramref name="i"/> of a rank-1 tensor.</summary>
     public ref float this[int i]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            RequireRank(1);
-            CheckIndex(i, 0);
+            if (_shape.Length != 1)
+            {
+                ThrowRank(_shape, 1);
+            }
+            if ((uint)i >= (uint)_shape.D0)
+            {
+                ThrowIndex(_shape, i, 0);
+            }
             return ref _data![_offset + i];
         }
     }
@@ -113,10 +123,19 @@ public readonly partial struct Tensor
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            RequireRank(2);
-            CheckIndex(i, 0);
-            CheckIndex(j, 1);
-            return ref _data![_offset + (i * _shape[1]) + j];
+            if (_shape.Length != 2)
+            {
+                ThrowRank(_shape, 2);
+            }
+            if ((uint)i >= (uint)_shape.D0)
+            {
+                ThrowIndex(_shape, i, 0);
+            }
+            if ((uint)j >= (uint)_shape.D1)
+            {
+                ThrowIndex(_shape, j, 1);
+            }
+            return ref _data![_offset + (i * _shape.D1) + j];
         }
     }
 
@@ -126,11 +145,23 @@ public readonly partial struct Tensor
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            RequireRank(3);
-            CheckIndex(i, 0);
-            CheckIndex(j, 1);
-            CheckIndex(k, 2);
-            return ref _data![_offset + (((i * _shape[1]) + j) * _shape[2]) + k];
+            if (_shape.Length != 3)
+            {
+                ThrowRank(_shape, 3);
+            }
+            if ((uint)i >= (uint)_shape.D0)
+            {
+                ThrowIndex(_shape, i, 0);
+            }
+            if ((uint)j >= (uint)_shape.D1)
+            {
+                ThrowIndex(_shape, j, 1);
+            }
+            if ((uint)k >= (uint)_shape.D2)
+            {
+                ThrowIndex(_shape, k, 2);
+            }
+            return ref _data![_offset + (((i * _shape.D1) + j) * _shape.D2) + k];
         }
     }
 
@@ -140,12 +171,27 @@ public readonly partial struct Tensor
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            RequireRank(4);
-            CheckIndex(i, 0);
-            CheckIndex(j, 1);
-            CheckIndex(k, 2);
-            CheckIndex(l, 3);
-            return ref _data![_offset + (((((i * _shape[1]) + j) * _shape[2]) + k) * _shape[3]) + l];
+            if (_shape.Length != 4)
+            {
+                ThrowRank(_shape, 4);
+            }
+            if ((uint)i >= (uint)_shape.D0)
+            {
+                ThrowIndex(_shape, i, 0);
+            }
+            if ((uint)j >= (uint)_shape.D1)
+            {
+                ThrowIndex(_shape, j, 1);
+            }
+            if ((uint)k >= (uint)_shape.D2)
+            {
+                ThrowIndex(_shape, k, 2);
+            }
+            if ((uint)l >= (uint)_shape.D3)
+            {
+                ThrowIndex(_shape, l, 3);
+            }
+            return ref _data![_offset + (((((i * _shape.D1) + j) * _shape.D2) + k) * _shape.D3) + l];
         }
     }
 
@@ -272,29 +318,11 @@ public readonly partial struct Tensor
     internal static ArgumentException ShapeMismatch(string operation, TensorShape a, TensorShape b, string rule) =>
         new($"{operation}: shapes {a} and {b} do not match ({rule}).");
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void RequireRank(int rank)
-    {
-        if (_shape.Length != rank)
-        {
-            ThrowRank(rank);
-        }
-    }
+    private static void ThrowRank(TensorShape shape, int rank) =>
+        throw new ArgumentException($"An indexer with {rank} indices was used on a tensor of shape {shape} (rank {shape.Length}).");
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckIndex(int index, int axis)
-    {
-        if ((uint)index >= (uint)_shape[axis])
-        {
-            ThrowIndex(index, axis);
-        }
-    }
-
-    private void ThrowRank(int rank) =>
-        throw new ArgumentException($"An indexer with {rank} indices was used on a tensor of shape {_shape} (rank {Rank}).");
-
-    private void ThrowIndex(int index, int axis) =>
-        throw new IndexOutOfRangeException($"Index {index} is outside axis {axis} of shape {_shape}.");
+    private static void ThrowIndex(TensorShape shape, int index, int axis) =>
+        throw new IndexOutOfRangeException($"Index {index} is outside axis {axis} of shape {shape}.");
 
     private static InvalidOperationException NoMemory() =>
         new("This tensor is default(Tensor): it has no memory. Create tensors with Tensor.Zeros or Tensor.FromArray.");

@@ -80,6 +80,16 @@ public readonly struct TensorShape : IEquatable<TensorShape>
         }
     }
 
+    // The dimensions without the rank check of the indexer, for callers that have checked the rank themselves
+    // (the tensor's element indexers); a dimension beyond the rank is 0.
+    internal int D0 => _d0;
+
+    internal int D1 => _d1;
+
+    internal int D2 => _d2;
+
+    internal int D3 => _d3;
+
     /// <summary>The number of elements: the product of the dimensions (0 for <c>default</c>).</summary>
     public int ElementCount
     {

@@ -171,6 +171,21 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            // Reads w[i, j + shift]: with a shift of 1 or -1 an index leaves its axis, and the indexer throws.
+            [Differentiable]
+            public static float Shifted(Tensor w, int shift)
+            {
+                float s = 0f;
+                for (int i = 0; i < w.Shape[0]; i++)
+                {
+                    for (int j = 0; j < w.Shape[1]; j++)
+                    {
+                        s += w[i, j + shift] * w[i, j];
+                    }
+                }
+                return s;
+            }
+
             // A double result: the variance of the elements, summed in double.
             [Differentiable]
             public static double Variance(Tensor x)
@@ -534,6 +549,81 @@ public sealed class ElementLoopTests
         Assert.IsType<ArgumentException>(generated.InnerException);
         Assert.Equal(eager.InnerException!.Message, generated.InnerException!.Message);
         Assert.Contains("An indexer with 2 indices was used on a tensor of shape [2, 2, 2] (rank 3)", generated.InnerException.Message);
+    }
+
+    [Theory]
+    [InlineData(new[] { 0 })]
+    [InlineData(new[] { 3 })]
+    [InlineData(new[] { 0, 4 })]
+    [InlineData(new[] { 3, 0 })]
+    [InlineData(new[] { 0, 2, 2 })]
+    [InlineData(new[] { 2, 0, 5 })]
+    [InlineData(new[] { 2, 2, 2 })]
+    [InlineData(new[] { 2, 3, 1, 1 })]
+    public void A_tensor_of_any_shape_fails_or_not_exactly_as_the_method_does(int[] shape)
+    {
+        // Penalty reads w.Shape[0], then w.Shape[1] only if there is a row, then w[i, j] only if there is a column: a
+        // rank-1 tensor with no element and any tensor with an empty axis give 0; [3] fails at w.Shape[1]
+        // (IndexOutOfRangeException); a rank-3 or rank-4 tensor with elements fails at w[0, 0] (ArgumentException).
+        Tensor w = Tensor.Zeros(shape);
+        SameOutcome(() => Operations.GetMethod("Penalty")!.Invoke(null, new object[] { w }),
+            () => Operations.GetMethod("PenaltyGradient")!.Invoke(null, new object[] { w, Tensor.Zeros(shape) }));
+        SameOutcome(() => Operations.GetMethod("Penalty")!.Invoke(null, new object[] { w }),
+            () => Operations.GetMethod("PenaltyDerivative")!.Invoke(null, new object?[] { w, Tensor.Zeros(shape), null }));
+    }
+
+    [Theory]
+    [InlineData(1, "Index 3 is outside axis 1 of shape [2, 3].")]
+    [InlineData(-1, "Index -1 is outside axis 1 of shape [2, 3].")]
+    public void An_index_outside_its_axis_throws_as_the_eager_indexer_does(int shift, string message)
+    {
+        Tensor w = Random(27, -1, 1, 2, 3);
+        var eager = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("Shifted")!.Invoke(null, new object[] { w, shift }));
+        var generated = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("ShiftedGradient")!.Invoke(null, new object[] { w, shift, Tensor.Zeros(2, 3) }));
+        var derivative = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("ShiftedDerivative")!.Invoke(null, new object?[] { w, shift, Tensor.Zeros(2, 3), null }));
+        foreach (var error in new[] { eager, generated, derivative })
+        {
+            Assert.IsType<IndexOutOfRangeException>(error.InnerException);
+            Assert.Equal(message, error.InnerException!.Message);
+        }
+    }
+
+    [Fact]
+    public void Shifted_by_zero_has_gradient_two_w()
+    {
+        Tensor w = Random(28, -1, 1, 2, 3);
+        double[][] adjoints = Matches(Operations, "ShiftedGradient", new object[] { w, 0 }, v => v[0].Sum(t => t * t));
+        float[] values = w.ToArray();
+        for (int k = 0; k < values.Length; k++)
+        {
+            Assert.True(Close(adjoints[0][k], 2.0 * values[k], 1e-5), $"dW[{k}] = {adjoints[0][k]}, analytic {2.0 * values[k]}");
+        }
+    }
+
+    /// <summary>Both return the same value, or both throw the same exception with the same message.</summary>
+    private static void SameOutcome(Func<object?> method, Func<object?> generated)
+    {
+        Exception? expected = null, actual = null;
+        object? expectedValue = null, actualValue = null;
+        try
+        {
+            expectedValue = method();
+        }
+        catch (TargetInvocationException e)
+        {
+            expected = e.InnerException;
+        }
+        try
+        {
+            actualValue = generated();
+        }
+        catch (TargetInvocationException e)
+        {
+            actual = e.InnerException;
+        }
+        Assert.Equal(expected?.GetType(), actual?.GetType());
+        Assert.Equal(expected?.Message, actual?.Message);
+        Assert.Equal(expectedValue, actualValue);
     }
 
     [Fact]

@@ -73,6 +73,38 @@ public sealed class TensorViewTests
     }
 
     [Fact]
+    public void Each_indexer_names_the_index_its_axis_and_the_shape()
+    {
+        Tensor t1 = Tensor.Zeros(2), t2 = Tensor.Zeros(2, 3), t3 = Tensor.Zeros(2, 3, 4), t4 = Tensor.Zeros(2, 3, 4, 5);
+        Assert.Equal("Index 2 is outside axis 0 of shape [2].", Assert.Throws<IndexOutOfRangeException>(() => t1[2]).Message);
+        Assert.Equal("Index -1 is outside axis 0 of shape [2].", Assert.Throws<IndexOutOfRangeException>(() => t1[-1]).Message);
+        Assert.Equal("Index 2 is outside axis 0 of shape [2, 3].", Assert.Throws<IndexOutOfRangeException>(() => t2[2, 0]).Message);
+        Assert.Equal("Index -1 is outside axis 1 of shape [2, 3].", Assert.Throws<IndexOutOfRangeException>(() => t2[1, -1]).Message);
+        Assert.Equal("Index 3 is outside axis 1 of shape [2, 3, 4].", Assert.Throws<IndexOutOfRangeException>(() => t3[0, 3, 0]).Message);
+        Assert.Equal("Index 4 is outside axis 2 of shape [2, 3, 4].", Assert.Throws<IndexOutOfRangeException>(() => t3[1, 2, 4]).Message);
+        Assert.Equal("Index 2 is outside axis 0 of shape [2, 3, 4, 5].", Assert.Throws<IndexOutOfRangeException>(() => t4[2, 0, 0, 0]).Message);
+        Assert.Equal("Index 5 is outside axis 3 of shape [2, 3, 4, 5].", Assert.Throws<IndexOutOfRangeException>(() => t4[1, 2, 3, 5]).Message);
+        // The rank is checked before the indices: a rank-2 indexer on a rank-3 tensor names the rank even when the indices are inside.
+        Assert.Equal("An indexer with 2 indices was used on a tensor of shape [2, 3, 4] (rank 3).", Assert.Throws<ArgumentException>(() => t3[0, 0]).Message);
+        Assert.Equal("An indexer with 4 indices was used on a tensor of shape [2] (rank 1).", Assert.Throws<ArgumentException>(() => t1[0, 0, 0, 0]).Message);
+        Assert.Equal("An indexer with 3 indices was used on a tensor of shape [2, 3, 4, 5] (rank 4).", Assert.Throws<ArgumentException>(() => t4[9, 9, 9]).Message);
+        Assert.Equal("An indexer with 1 indices was used on a tensor of shape [] (rank 0).", Assert.Throws<ArgumentException>(() => default(Tensor)[0]).Message);
+    }
+
+    [Fact]
+    public void Indexers_of_a_view_read_and_write_its_own_elements()
+    {
+        var data = new float[24];
+        Tensor rows = Tensor.FromArray(data, 4, 6).Slice(0, 1, 2); // rows 1 and 2: offset 6, shape [2, 6]
+        rows[1, 4] = 42f;
+        Assert.Equal(42f, data[6 + 6 + 4]);
+        Tensor cube = Tensor.FromArray(data, 4, 3, 2).Slice(0, 2, 1); // offset 12, shape [1, 3, 2]
+        cube[0, 2, 1] += 1f;
+        Assert.Equal(1f, data[12 + 5]);
+        Assert.Throws<IndexOutOfRangeException>(() => rows[2, 0]); // inside the array, outside the view
+    }
+
+    [Fact]
     public void Reshape_is_a_view_and_infers_minus_one()
     {
         var data = new float[12];

@@ -19,6 +19,11 @@ namespace Samples
                 throw new global::System.ArgumentException("The adjoint 'dW' must have the shape of 'w' (" + w.Shape + "), but has " + dW.Shape + ".", nameof(dW));
             }
             global::Backprop.Symbolic.Kernels.SpanKernels.Zero(dW.Span);
+            // The backward sweep revisits only elements the forward sweep read through the indexers (rank and indices checked
+            // there), so it reads them by position in the tensors' spans.
+            global::System.ReadOnlySpan<float> wElements = w.Span;
+            global::System.Span<float> dWElements = dW.Span;
+            int wShape1 = w.Rank > 1 ? w.Shape[1] : 0;
             global::Backprop.Symbolic.Taping.Tape tape = global::Backprop.Symbolic.Taping.Tape.Current;
             global::Backprop.Symbolic.Taping.Tape.Mark mark = tape.GetMark();
             global::Backprop.Symbolic.Taping.Tape.Recorder record = tape.Record();
@@ -26,12 +31,12 @@ namespace Samples
             try
             {
                 // forward sweep
+                record.Reserve(w.Shape[0] > 0 ? global::System.Math.Max(0, w.Shape[0]) * global::System.Math.Max(0, w.Shape[1]) : 0);
                 float s = 0f;
                 int _n1 = 0;
                 for (int i = 0; i < w.Shape[0]; i++)
                 {
                     _n1++;
-                    record.Reserve(global::System.Math.Max(0, w.Shape[1]));
                     for (int j = 0; j < w.Shape[1]; j++)
                     {
                         float _t0 = global::System.MathF.Sqrt(w[i, j] * w[i, j] + 1E-06f);
@@ -52,7 +57,7 @@ namespace Samples
                     {
                         float _t0 = (float)record.PopDouble();
                         // s += MathF.Sqrt(w[i, j] * w[i, j] + 1e-6f);
-                        dW[i, j] += 2f * (dS * (0.5f / _t0) * w[i, j]);
+                        dWElements[i * wShape1 + j] += 2f * (dS * (0.5f / _t0) * wElements[i * wShape1 + j]);
                     }
                     // for (int j = 0; j < w.Shape[1]; j++)
                 }
