@@ -72,22 +72,6 @@ internal sealed partial class TapePlan
             TypeRef.Int32));
     }
 
-    /// <summary>
-    /// Like <see cref="ReservePosition"/>, but moving only before assignments that cannot throw: the nest's count
-    /// reads the inner loop's bound, which may throw, and must not throw before something the method runs first.
-    /// </summary>
-    private static int NestReservePosition(List<Statement> output, TapeReserve reserve)
-    {
-        var reads = new HashSet<string>();
-        VariableUses.Names(reserve.Count, reads);
-        int position = output.Count;
-        while (position > 0 && output[position - 1] is Assignment a && !reads.Contains(a.Target.Name) && CannotThrow(a.Value))
-        {
-            position--;
-        }
-        return position;
-    }
-
     /// <summary>True for arithmetic on variables and constants that cannot throw (no integer division, no element read, no call that checks its arguments).</summary>
     private static bool CannotThrow(Expr e) => e switch
     {

@@ -223,7 +223,7 @@ internal sealed partial class TapePlan
                     }
                     else if (pushes.Count == 0 && NestReservation(l, statements) is { } nest)
                     {
-                        output.Insert(NestReservePosition(output, nest), nest);
+                        output.Insert(ReservePosition(output, nest), nest);
                     }
                     output.Add(l with { Header = header.ToEquatableArray(), Body = statements.ToEquatableArray() });
                     break;
@@ -291,14 +291,17 @@ internal sealed partial class TapePlan
 
     /// <summary>
     /// Where a reservation goes: as early as it can, before the assignments just ahead of the loop that it does not
-    /// read (<c>double p = 0.0;</c>), so no floating-point value that the loop carries is live across its call.
+    /// read (<c>double p = 0.0;</c>), so no floating-point value that the loop carries is live across its call. When
+    /// the count itself may throw (it reads an inner loop's bound, <c>w.Shape[1]</c>), only before assignments that
+    /// cannot throw, so that whatever the method throws first is still thrown first.
     /// </summary>
     private static int ReservePosition(List<Statement> output, TapeReserve reserve)
     {
         var reads = new HashSet<string>();
         VariableUses.Names(reserve.Count, reads);
+        bool countThrows = !CannotThrow(reserve.Count);
         int position = output.Count;
-        while (position > 0 && output[position - 1] is Assignment a && !reads.Contains(a.Target.Name))
+        while (position > 0 && output[position - 1] is Assignment a && !reads.Contains(a.Target.Name) && !(countThrows && !CannotThrow(a.Value)))
         {
             position--;
         }

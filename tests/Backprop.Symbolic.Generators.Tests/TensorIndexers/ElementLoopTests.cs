@@ -186,6 +186,19 @@ public sealed class ElementLoopTests
                 return s;
             }
 
+            // A read that may throw comes before a loop whose bound may throw (w.Shape[1] of a rank-1 tensor): the
+            // gradient and the derivative must throw what the method throws first, whatever they compute up front.
+            [Differentiable]
+            public static float FirstThrowWins(Tensor w, Tensor v)
+            {
+                float s = v[3] * 2f;
+                for (int j = 0; j < w.Shape[1]; j++)
+                {
+                    s += MathF.Sin(w[0, j]) * s;
+                }
+                return s;
+            }
+
             // A double result: the variance of the elements, summed in double.
             [Differentiable]
             public static double Variance(Tensor x)
@@ -586,6 +599,37 @@ public sealed class ElementLoopTests
             Assert.IsType<IndexOutOfRangeException>(error.InnerException);
             Assert.Equal(message, error.InnerException!.Message);
         }
+    }
+
+    [Fact]
+    public void The_first_exception_the_method_throws_is_the_one_its_gradient_throws()
+    {
+        Tensor w = Random(28, -1, 1, 4);   // rank 1: w.Shape[1] throws
+        Tensor v = Random(29, -1, 1, 2);   // two elements: v[3] throws first
+        var eager = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("FirstThrowWins")!.Invoke(null, new object[] { w, v }));
+        var generated = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("FirstThrowWinsGradient")!.Invoke(null, new object[] { w, v, Tensor.Zeros(4), Tensor.Zeros(2) }));
+        var derivative = Assert.Throws<TargetInvocationException>(() => Operations.GetMethod("FirstThrowWinsDerivative")!.Invoke(null, new object?[] { w, v, Tensor.Zeros(4), Tensor.Zeros(2), null }));
+        foreach (var error in new[] { eager, generated, derivative })
+        {
+            Assert.IsType<IndexOutOfRangeException>(error.InnerException);
+            Assert.Equal(eager.InnerException!.Message, error.InnerException!.Message);
+        }
+    }
+
+    [Fact]
+    public void First_throw_wins_differentiates_where_nothing_throws()
+    {
+        Tensor w = Random(30, -1, 1, 2, 3);
+        Tensor v = Random(31, -1, 1, 5);
+        Matches(Operations, "FirstThrowWinsGradient", new object[] { w, v }, x =>
+        {
+            double s = x[1][3] * 2.0;
+            for (int j = 0; j < 3; j++)
+            {
+                s += Math.Sin(x[0][j]) * s;
+            }
+            return s;
+        });
     }
 
     [Fact]
