@@ -82,6 +82,9 @@ internal static partial class CopyCoalescing
                 {
                     BinaryOperator.Add when IsZero(left) => right,
                     BinaryOperator.Add or BinaryOperator.Subtract when IsZero(right) => left,
+                    // a − (−c) is a + c; (a − c) + c is a.
+                    BinaryOperator.Subtract when right is Constant { Value: < 0 and > int.MinValue } negative => Fold(new Binary(BinaryOperator.Add, left, negative with { Value = -negative.Value }, b.Type)),
+                    BinaryOperator.Add when left is Binary { Operator: BinaryOperator.Subtract, Right: Constant c } inner && right is Constant d && c.Value == d.Value => inner.Left,
                     BinaryOperator.Multiply when IsOne(left) => right,
                     BinaryOperator.Multiply when IsOne(right) => left,
                     _ => b with { Left = left, Right = right },
