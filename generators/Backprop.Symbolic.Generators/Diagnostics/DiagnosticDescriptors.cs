@@ -137,11 +137,21 @@ public static class DiagnosticDescriptors
         "Tensor is written",
         "'{0}' writes into the tensor '{1}', but a [Differentiable] method only reads its tensors; compute a new tensor with the Tensor operations instead");
 
-    /// <summary>BPS0022: <c>Instrumented = true</c> on a method without tensors, which has no activations to report.</summary>
+    /// <summary>
+    /// BPS0022: <c>Instrumented = true</c> on a method without tensor operations (no tensors at all, or element loops
+    /// over tensors), which has no activations to report.
+    /// </summary>
     public static readonly DiagnosticDescriptor InstrumentedWithoutTensors = Error(
         "BPS0022",
         "Only methods with tensors can be instrumented",
-        "[Differentiable(Instrumented = true)] on '{0}', which has no Tensor parameter or result, so it has no activations to report; remove 'Instrumented = true'");
+        "[Differentiable(Instrumented = true)] on '{0}', which {1}, so it has no activations to report; remove 'Instrumented = true'");
+
+    /// <summary>BPS0022's reason for a method without tensors.</summary>
+    internal const string NoTensorParameterOrResult = "has no Tensor parameter or result";
+
+    /// <summary>BPS0022's reason for a method of element loops (instrument the loss that calls it instead).</summary>
+    internal const string ReadsTensorElementsOnly =
+        "reads tensor elements in scalar code and computes no tensors (instrument the loss of tensor operations that calls it instead)";
 
     /// <summary>BPS0020: a loop in a method with tensors that is not a loop over time steps the generator can differentiate.</summary>
     public static readonly DiagnosticDescriptor TensorLoopNotSupported = Error(

@@ -168,7 +168,8 @@ internal static class MethodParser
             if (DifferentiableAttributeReader.IsInstrumented(method) && !returnType.IsTensor && !parameters.Any(p => p.Type.IsTensor))
             {
                 SyntaxNode? attributeSyntax = DifferentiableAttributeReader.Find(method)?.ApplicationSyntaxReference?.GetSyntax(_cancellationToken);
-                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.InstrumentedWithoutTensors, attributeSyntax?.GetLocation() ?? identifier, method.Name));
+                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.InstrumentedWithoutTensors, attributeSyntax?.GetLocation() ?? identifier, method.Name,
+                    DiagnosticDescriptors.NoTensorParameterOrResult));
             }
             if (method.Parameters.FirstOrDefault(p => p.Name == Differentiation.ForwardSweep.DerivativeName) is { } clash)
             {
@@ -196,6 +197,12 @@ internal static class MethodParser
                 return null; // the compiler reports the errors; a gradient of broken code would only add more
             }
             diagnostics.AddRange(lowerer.Diagnostics);
+            if (lowerer.ReadsTensorElements && DifferentiableAttributeReader.IsInstrumented(method))
+            {
+                SyntaxNode? attributeSyntax = DifferentiableAttributeReader.Find(method)?.ApplicationSyntaxReference?.GetSyntax(_cancellationToken);
+                diagnostics.Add(DiagnosticFactory.Create(DiagnosticDescriptors.InstrumentedWithoutTensors, attributeSyntax?.GetLocation() ?? identifier, method.Name,
+                    DiagnosticDescriptors.ReadsTensorElementsOnly));
+            }
             if (diagnostics.Count > 0)
             {
                 return null;

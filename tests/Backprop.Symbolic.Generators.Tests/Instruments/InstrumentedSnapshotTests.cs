@@ -86,4 +86,42 @@ public sealed class InstrumentedSnapshotTests
             "[Differentiable(Instrumented = true)] on 'F', which has no Tensor parameter or result, so it has no activations to report; remove 'Instrumented = true'");
         DiagnosticAssert.NoGradient(run, "F");
     }
+
+    [Fact]
+    public void BPS0022_instrumenting_a_method_of_element_loops()
+    {
+        GeneratorRun run = DiagnosticAssert.Reports("""
+            using Backprop.Symbolic;
+            using Backprop.Symbolic.Tensors;
+            namespace N;
+            public static partial class C
+            {
+                [[|Differentiable(Instrumented = true)|]]
+                public static float F(Tensor w)
+                {
+                    float s = 0f;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        s += w[i] * w[i];
+                    }
+                    return s;
+                }
+
+                [Differentiable]
+                public static float G(Tensor w)
+                {
+                    float s = 0f;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        s += w[i];
+                    }
+                    return s;
+                }
+            }
+            """,
+            "BPS0022",
+            "[Differentiable(Instrumented = true)] on 'F', which reads tensor elements in scalar code and computes no tensors (instrument the loss of tensor operations that calls it instead), so it has no activations to report; remove 'Instrumented = true'");
+        DiagnosticAssert.NoGradient(run, "F");
+        DiagnosticAssert.HasGradient(run, "G");
+    }
 }
