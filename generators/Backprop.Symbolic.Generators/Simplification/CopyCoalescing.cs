@@ -60,6 +60,8 @@ internal static partial class CopyCoalescing
         body = Coalesce(body, fixedNames, body.FindIndex(s => ReferenceEquals(s, split)));
         body = CountWithCopies(body, new HashSet<string>(), cyclic: false, fixedNames);
         body = RestoreSourceNames(body, fixedNames, names);
+        // A copy merged away leaves the comment that introduced it documenting nothing.
+        body = DeadCode.WithoutOrphanComments(body);
         int at = body.FindIndex(s => ReferenceEquals(s, split));
         return (body.Take(at).ToList(), body.Skip(at + 1).ToList());
     }

@@ -69,15 +69,37 @@ internal static class DeadCode
                     break;
             }
         }
-        // A comment with nothing after it (before the next comment) documents nothing.
-        for (int i = output.Count - 1; i >= 0; i--)
+        RemoveOrphanComments(output);
+        return output;
+    }
+
+    /// <summary>
+    /// Removes, in every block of <paramref name="body"/>, the comments that document nothing: a statement a later pass
+    /// removed (a copy coalescing merged away) leaves its comment with nothing after it, or just before another comment.
+    /// </summary>
+    public static List<Statement> WithoutOrphanComments(IEnumerable<Statement> body)
+    {
+        var output = body.Select(s => s switch
         {
-            if (output[i] is CommentStatement && (i == output.Count - 1 || output[i + 1] is CommentStatement))
+            IfStatement f => f with { Then = WithoutOrphanComments(f.Then).ToEquatableArray(), Else = WithoutOrphanComments(f.Else).ToEquatableArray() },
+            LoopStatement l => l with { Header = WithoutOrphanComments(l.Header).ToEquatableArray(), Body = WithoutOrphanComments(l.Body).ToEquatableArray() },
+            ReverseLoop r => r with { Body = WithoutOrphanComments(r.Body).ToEquatableArray() },
+            _ => s,
+        }).ToList();
+        RemoveOrphanComments(output);
+        return output;
+    }
+
+    /// <summary>A comment with nothing after it (before the next comment) in this block documents nothing.</summary>
+    private static void RemoveOrphanComments(List<Statement> block)
+    {
+        for (int i = block.Count - 1; i >= 0; i--)
+        {
+            if (block[i] is CommentStatement { Text.Length: > 0 } && (i == block.Count - 1 || block[i + 1] is CommentStatement))
             {
-                output.RemoveAt(i);
+                block.RemoveAt(i);
             }
         }
-        return output;
     }
 
     private static bool HasEffects(Expr e) => e switch

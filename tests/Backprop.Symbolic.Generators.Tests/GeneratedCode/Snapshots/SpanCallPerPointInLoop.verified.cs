@@ -219,7 +219,6 @@ namespace Samples
                     dZ[k] += _t2 ? 0.0 : dM;
                     dM = _t2 ? dM : 0.0;
                 }
-                // for (int k = 1; k < z.Length; k++)
                 // double m = z[0];
                 dZ[0] += dM;
             }

@@ -132,7 +132,6 @@ namespace Samples
                     double _cell_dW = record.PopDouble();
                     double _cell_dU = record.PopDouble();
                     global::System.Span<double> _cell_dState = record.PopDoubles();
-                    // loss += next * next;
                     // h[0] = next;
                     double _a0 = dH[0];
                     dH[0] = 0.0;

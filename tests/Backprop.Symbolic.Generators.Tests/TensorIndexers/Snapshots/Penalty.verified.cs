@@ -59,7 +59,6 @@ namespace Samples
                         // s += MathF.Sqrt(w[i, j] * w[i, j] + 1e-6f);
                         dWElements[i * wShape1 + j] += 2f * (dS * (0.5f / _t0) * wElements[i * wShape1 + j]);
                     }
-                    // for (int j = 0; j < w.Shape[1]; j++)
                 }
             }
             finally

@@ -61,9 +61,7 @@ namespace Samples
                         float d_t0 = dS * tElements[(i * tShape1 + j) * tShape2 + k];
                         dTElements[(i * tShape1 + j) * tShape2 + k] += 2f * (d_t0 * tElements[(i * tShape1 + j) * tShape2 + k]);
                     }
-                    // for (int k = 0; k < t.Shape[2]; k++)
                 }
-                // for (int j = 0; j < t.Shape[1]; j++)
             }
             return value;
         }
