@@ -32,14 +32,15 @@ public static class Normalization
     }
 
     /// <summary>
-    /// <see cref="LayerNorm"/> into the per-thread workspace (<see cref="Tape.RentTensor"/>), valid until the caller
+    /// <see cref="LayerNorm"/> into the per-thread workspace (<see cref="Tape.RentTensorUninitialized"/>: every element is
+    /// written), valid until the caller
     /// releases its tape mark: what generated code calls.
     /// </summary>
     /// <exception cref="ArgumentException">gain or bias is not a vector of x's last dimension.</exception>
     public static Tensor LayerNormValue(Tensor x, Tensor gain, Tensor bias)
     {
         CheckParameters(x, gain, bias);
-        Tensor y = Tape.Current.RentTensor(x.Shape);
+        Tensor y = Tape.Current.RentTensorUninitialized(x.Shape);
         Normalize(x, gain, bias, y);
         return y;
     }
@@ -111,8 +112,8 @@ public static class Normalization
         CheckShape(dGain, gain.Shape, nameof(dGain), allowDefault: true);
         CheckShape(dBias, gain.Shape, nameof(dBias), allowDefault: true);
         Tape tape = Tape.Current;
-        Tensor y = tape.RentTensor(x.Shape);
-        derivative = tape.RentTensor(x.Shape);
+        Tensor y = tape.RentTensorUninitialized(x.Shape); // Normalize writes every element
+        derivative = tape.RentTensor(x.Shape);             // the terms below add into it
         Normalize(x, gain, bias, y);
         int n = gain.Length;
         ReadOnlySpan<float> xs = x.Span, g = gain.Span;
